@@ -1,0 +1,162 @@
+package pier;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+
+/**
+ * The apps on this server: each is a directory under {@code apps/} holding its bare repository and its
+ * releases. Creating, listing, describing and destroying them lives here.
+ */
+public final class Apps {
+    /** What {@code apps:info} reports. */
+    public record Info(AppName name, Path repo, List<Domain> domains, Optional<Release> release,
+                       List<Running> containers) {
+    }
+
+    /** One of the app's containers as Docker reports it. */
+    public record Running(String id, String process, String release, String state) {
+    }
+
+    private final PierHome home;
+
+    public Apps(PierHome home) {
+        this.home = home;
+    }
+
+    public boolean exists(AppName app) {
+        return Files.isDirectory(home.repo(app));
+    }
+
+    public AppName require(AppName app) {
+        if (!exists(app)) {
+            throw PierException.failed("app " + app + " does not exist: create it with pier apps:create " + app
+                    + " or push to it");
+        }
+        return app;
+    }
+
+    /** Creates the app and its empty bare repository; refuses an existing one. */
+    public void create(AppName app) {
+        try (Lock ignored = Lock.app(home, app)) {
+            if (exists(app)) {
+                throw PierException.failed("app " + app + " already exists");
+            }
+            initRepo(app);
+        }
+    }
+
+    /** Creates the app if it is not there yet (a push to a new name); returns true when it did. */
+    public boolean ensure(AppName app) {
+        if (exists(app)) {
+            return false;
+        }
+        initRepo(app);
+        return true;
+    }
+
+    private void initRepo(AppName app) {
+        try (Repository repo = FileRepositoryBuilder.create(home.repo(app).toFile())) {
+            repo.create(true);
+        } catch (IOException e) {
+            throw PierException.failed("cannot create the repository of " + app + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Repository openRepo(AppName app) {
+        try {
+            return new FileRepositoryBuilder().setGitDir(home.repo(require(app)).toFile()).setMustExist(true).build();
+        } catch (IOException e) {
+            throw PierException.failed("cannot open the repository of " + app + ": " + e.getMessage(), e);
+        }
+    }
+
+    public List<AppName> list() {
+        if (!Files.isDirectory(home.apps())) {
+            return List.of();
+        }
+        try (Stream<Path> dirs = Files.list(home.apps())) {
+            List<AppName> names = new ArrayList<>();
+            dirs.map(d -> d.getFileName().toString()).sorted().forEach(n -> {
+                try {
+                    AppName name = AppName.of(n);
+                    if (exists(name)) {
+                        names.add(name);
+                    }
+                } catch (PierException notAnApp) {
+                    // Only directories with a valid name are apps; anything else there is not pier's.
+                }
+            });
+            return names;
+        } catch (IOException e) {
+            throw PierException.failed("cannot list " + home.apps() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The names Nginx serves the app on: {@code APP.GLOBAL}, where GLOBAL is {@code localhost} until one is set. */
+    public List<Domain> domains(AppName app) {
+        return List.of(new Settings(home).globalDomain().orElse(Domain.of("localhost")).under(app));
+    }
+
+    /** The local ports of the app's running web containers: what Nginx proxies to. */
+    public List<Nginx.Upstream> upstreams(AppName app, Docker docker) {
+        return docker.containers(Map.of(Docker.APP, app.value(), Docker.PROCESS, "web")).stream()
+                .filter(c -> "running".equals(c.getState()))
+                .flatMap(c -> Stream.of(c.getPorts()))
+                .filter(p -> p.getPublicPort() != null)
+                .map(p -> new Nginx.Upstream("127.0.0.1", p.getPublicPort()))
+                .distinct().toList();
+    }
+
+    /** Re-renders the app's vhost for its running containers and current domains; an undeployed app has none. */
+    public void route(AppName app, Docker docker, Nginx nginx) {
+        if (!Files.exists(home.vhost(app))) {
+            return;
+        }
+        List<Nginx.Upstream> upstreams = upstreams(app, docker);
+        if (!upstreams.isEmpty()) {
+            nginx.apply(new Nginx.Vhost(app, domains(app), upstreams));
+        }
+    }
+
+    public Info info(AppName app, Docker docker) {
+        require(app);
+        List<Running> running = docker.containers(Map.of(Docker.APP, app.value())).stream()
+                .map(c -> new Running(c.getId().substring(0, 12), c.getLabels().getOrDefault(Docker.PROCESS, "?"),
+                        c.getLabels().getOrDefault(Docker.RELEASE, "?"), c.getState()))
+                .toList();
+        return new Info(app, home.repo(app), domains(app), new Releases(home, app).current(), running);
+    }
+
+    /** Removes everything the app owns: containers, images, vhost, repository and releases. */
+    public void destroy(AppName app, Docker docker, Nginx nginx, Progress progress) {
+        try (Lock ignored = Lock.app(home, app)) {
+            require(app);
+            progress.step("Destroying " + app);
+            nginx.remove(app);
+            progress.detail("removed the Nginx site");
+            Map<String, String> label = Map.of(Docker.APP, app.value());
+            docker.containers(label).forEach(c -> docker.stopAndRemove(c.getId(), Duration.ofSeconds(10)));
+            docker.images(label).forEach(docker::removeImage);
+            progress.detail("removed containers and images");
+            deleteTree(home.app(app));
+            progress.detail("removed the repository and releases");
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try {
+            FileTree.delete(root);
+        } catch (IOException e) {
+            throw PierException.failed("cannot remove " + root + ": " + e.getMessage(), e);
+        }
+    }
+}

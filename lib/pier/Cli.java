@@ -1,0 +1,55 @@
+package pier;
+
+//DEPS info.picocli:picocli:4.7.7
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/**
+ * The command-line contract every pier script shares: exit 0 on success, 1 on a failed operation,
+ * 2 on bad usage, and each error as one {@code error:} line on stderr that says what to do.
+ */
+public final class Cli {
+    private Cli() {
+    }
+
+    public static CommandLine commandLine(Object root) {
+        CommandLine cmd = new CommandLine(root);
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        cmd.setExecutionExceptionHandler((e, line, parsed) -> {
+            PrintWriter err = line.getErr();
+            if (e instanceof PierException p) {
+                err.println("error: " + oneLine(p.getMessage()));
+                err.flush();
+                return p.exitCode();
+            }
+            err.println("error: " + oneLine(e.toString()));
+            if (System.getenv("PIER_DEBUG") != null) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return PierException.FAILED;
+        });
+        cmd.setParameterExceptionHandler((e, args) -> {
+            PrintWriter err = e.getCommandLine().getErr();
+            err.println("error: " + oneLine(e.getMessage()) + " (see: "
+                    + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
+            err.flush();
+            return PierException.USAGE;
+        });
+        return cmd;
+    }
+
+    public static int execute(Object root, String... args) {
+        return commandLine(root).execute(args);
+    }
+
+    static String oneLine(String message) {
+        return message == null ? "unknown error" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+    }
+
+    /** The {@code --format} every list and report command takes. */
+    public enum Format {
+        text, json
+    }
+}

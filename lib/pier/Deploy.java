@@ -1,0 +1,149 @@
+package pier;
+
+import com.github.dockerjava.api.model.Container;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
+
+/**
+ * The path from a pushed commit to a live release: check out, build, start, health check, switch Nginx,
+ * retire the old containers. Until the switch nothing the old release uses is touched, so a failure at
+ * any step removes what this deploy started and leaves the previous release serving.
+ */
+public final class Deploy {
+    static final int DEFAULT_PORT = 5000;
+
+    private final PierHome home;
+    private final Docker docker;
+    private final Nginx nginx;
+
+    public Deploy(PierHome home, Docker docker, Nginx nginx) {
+        this.home = home;
+        this.docker = docker;
+        this.nginx = nginx;
+    }
+
+    /** Where the time of a deploy went, printed at its end and read by the benchmark. */
+    public record Timings(Duration build, Duration start, Duration health, Duration switchover) {
+        @Override
+        public String toString() {
+            return "build " + secs(build) + ", start " + secs(start) + ", health " + secs(health)
+                    + ", switch " + secs(switchover);
+        }
+
+        private static String secs(Duration d) {
+            return String.format("%.2fs", d.toNanos() / 1e9);
+        }
+    }
+
+    /** Deploys {@code commit} of {@code app}; the caller holds the app's lock. */
+    public Release commit(AppName app, Repository repo, ObjectId commit, String key, Progress progress) {
+        Settings settings = new Settings(home);
+        Releases releases = new Releases(home, app);
+        int id = releases.nextId();
+        String image = "pier/" + app + ":v" + id;
+        // Only the app label goes on the image: a per-release label would be a build step that never caches.
+        Map<String, String> imageLabels = Map.of(Docker.APP, app.value());
+
+        long t0 = System.nanoTime();
+        String imageId;
+        try (Checkout checkout = Checkout.of(repo, commit)) {
+            if (!Files.isRegularFile(checkout.dir().resolve("Dockerfile"))) {
+                throw PierException.failed("no Dockerfile at the root of " + commit.abbreviate(7).name()
+                        + ": add one to tell pier how to build " + app);
+            }
+            progress.step("Building " + app + " from Dockerfile (" + commit.abbreviate(7).name() + ", release v" + id + ")");
+            imageId = docker.build(checkout.dir().toFile(), image, imageLabels, progress::detail);
+        }
+        long t1 = System.nanoTime();
+
+        int port = port(imageId, progress);
+        removeLeftovers(app, id);
+        int hostPort = freePort();
+        progress.step("Starting " + app + " v" + id + " (PORT=" + port + ")");
+        String container = docker.start(new Docker.ContainerSpec("pier-" + app + "-web-" + id, image,
+                List.of("PORT=" + port),
+                Map.of(Docker.APP, app.value(), Docker.RELEASE, Integer.toString(id), Docker.PROCESS, "web"),
+                hostPort, port));
+        long t2 = System.nanoTime();
+        long t3;
+        List<Domain> domains = new Apps(home).domains(app);
+        try {
+            progress.step("Checking that " + app + " v" + id + " answers HTTP");
+            int status = HealthCheck.root(settings.healthTimeout()).await(docker, container, hostPort);
+            progress.detail("HTTP " + status + " from 127.0.0.1:" + hostPort);
+            t3 = System.nanoTime();
+            progress.step("Switching Nginx to v" + id);
+            nginx.apply(new Nginx.Vhost(app, domains, List.of(new Nginx.Upstream("127.0.0.1", hostPort))));
+        } catch (RuntimeException e) {
+            docker.stopAndRemove(container, Duration.ofSeconds(1));
+            throw e;
+        }
+        long t4 = System.nanoTime();
+        Release release = new Release(id, commit.name(), image, port, Instant.now(), key);
+        releases.record(release);
+
+        Timings timings = new Timings(Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1),
+                Duration.ofNanos(t3 - t2), Duration.ofNanos(t4 - t3));
+        progress.step(app + " v" + id + " is live at " + String.join(", ",
+                domains.stream().map(d -> "http://" + d).toList()) + " (" + timings + ")");
+        retire(app, id, settings.retireWait(), progress);
+        return release;
+    }
+
+    /** The container port: the one the image EXPOSEs if there is exactly one, 5000 otherwise. */
+    private int port(String imageId, Progress progress) {
+        List<Integer> exposed = docker.exposedTcpPorts(imageId);
+        if (exposed.size() == 1) {
+            progress.detail("the image exposes port " + exposed.get(0) + "; PORT is set to it");
+            return exposed.get(0);
+        }
+        if (exposed.isEmpty()) {
+            progress.detail("the image exposes no TCP port; PORT is set to " + DEFAULT_PORT);
+        } else {
+            progress.detail("the image exposes several TCP ports " + exposed + "; PORT is set to " + DEFAULT_PORT
+                    + ", so the app must listen there");
+        }
+        return DEFAULT_PORT;
+    }
+
+    /** A container of this release number left by a deploy that died half-way would block the name. */
+    private void removeLeftovers(AppName app, int id) {
+        docker.containers(Map.of(Docker.APP, app.value(), Docker.RELEASE, Integer.toString(id)))
+                .forEach(c -> docker.remove(c.getId()));
+    }
+
+    private void retire(AppName app, int live, Duration wait, Progress progress) {
+        List<Container> old = docker.containers(Map.of(Docker.APP, app.value())).stream()
+                .filter(c -> !Integer.toString(live).equals(c.getLabels().get(Docker.RELEASE))).toList();
+        if (old.isEmpty()) {
+            return;
+        }
+        progress.step("Retiring the previous release after " + wait.toMillis() / 1000.0 + "s for requests in flight");
+        sleep(wait);
+        old.forEach(c -> docker.stopAndRemove(c.getId(), Duration.ofSeconds(10)));
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw PierException.failed("no free local port for the new container: " + e.getMessage(), e);
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

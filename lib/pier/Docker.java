@@ -1,0 +1,211 @@
+package pier;
+
+//DEPS com.github.docker-java:docker-java-core:3.7.1
+//DEPS com.github.docker-java:docker-java-transport-zerodep:3.7.1
+//DEPS org.slf4j:slf4j-api:2.0.20
+//DEPS org.slf4j:slf4j-nop:2.0.20
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.BuildImageResultCallback;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.BuildResponseItem;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.InternetProtocol;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
+import com.github.dockerjava.api.model.RestartPolicy;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Everything pier asks of the Docker engine, through docker-java. The API version is negotiated with the
+ * daemon, never pinned. Every container and image pier makes carries the {@code pier.*} labels, and pier
+ * finds its containers by those labels only.
+ */
+public final class Docker implements AutoCloseable {
+    public static final String APP = "pier.app";
+    public static final String RELEASE = "pier.release";
+    public static final String PROCESS = "pier.process";
+
+    /** What to start: one container of one process type of one release. */
+    public record ContainerSpec(String name, String image, List<String> env, Map<String, String> labels,
+                                int hostPort, int containerPort) {
+    }
+
+    private final DockerClient client;
+
+    private Docker(DockerClient client) {
+        this.client = client;
+    }
+
+    public static Docker connect() {
+        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+        ZerodepDockerHttpClient http = new ZerodepDockerHttpClient.Builder()
+                .dockerHost(config.getDockerHost())
+                .sslConfig(config.getSSLConfig())
+                .connectionTimeout(Duration.ofSeconds(5))
+                .build();
+        return new Docker(DockerClientImpl.getInstance(config, http));
+    }
+
+    public DockerClient client() {
+        return client;
+    }
+
+    public boolean ping() {
+        try {
+            client.pingCmd().exec();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Builds {@code dir}'s Dockerfile, streaming each output line to {@code log}; returns the image id. */
+    public String build(File dir, String tag, Map<String, String> labels, Consumer<String> log) {
+        BuildImageResultCallback callback = new BuildImageResultCallback() {
+            @Override
+            public void onNext(BuildResponseItem item) {
+                if (item.getStream() != null) {
+                    item.getStream().lines().filter(l -> !l.isBlank()).forEach(log);
+                }
+                if (item.isErrorIndicated() && item.getErrorDetail() != null) {
+                    log.accept(item.getErrorDetail().getMessage());
+                }
+                super.onNext(item);
+            }
+        };
+        try {
+            return client.buildImageCmd(dir).withTags(Set.of(tag)).withLabels(labels).withPull(false)
+                    .exec(callback).awaitImageId();
+        } catch (RuntimeException e) {
+            throw PierException.failed("docker build failed: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** The TCP ports the image declares with EXPOSE, lowest first. */
+    public List<Integer> exposedTcpPorts(String image) {
+        ExposedPort[] ports = client.inspectImageCmd(image).exec().getConfig().getExposedPorts();
+        return ports == null ? List.of() : Arrays.stream(ports)
+                .filter(p -> p.getProtocol() == InternetProtocol.TCP)
+                .map(ExposedPort::getPort).sorted().toList();
+    }
+
+    public String start(ContainerSpec spec) {
+        ExposedPort port = ExposedPort.tcp(spec.containerPort());
+        HostConfig host = HostConfig.newHostConfig()
+                .withPortBindings(new PortBinding(Ports.Binding.bindIpAndPort("127.0.0.1", spec.hostPort()), port))
+                .withRestartPolicy(RestartPolicy.unlessStoppedRestart());
+        String id = client.createContainerCmd(spec.image())
+                .withName(spec.name())
+                .withEnv(spec.env())
+                .withLabels(spec.labels())
+                .withExposedPorts(port)
+                .withHostConfig(host)
+                .exec().getId();
+        try {
+            client.startContainerCmd(id).exec();
+        } catch (RuntimeException e) {
+            remove(id);
+            throw PierException.failed("cannot start container: " + firstLine(e.getMessage()), e);
+        }
+        return id;
+    }
+
+    public InspectContainerResponse.ContainerState state(String id) {
+        return client.inspectContainerCmd(id).exec().getState();
+    }
+
+    /** The last {@code lines} lines the container wrote, for an error message. */
+    public List<String> tail(String id, int lines) {
+        List<String> out = new ArrayList<>();
+        try {
+            client.logContainerCmd(id).withStdOut(true).withStdErr(true).withTail(lines)
+                    .exec(new ResultCallback.Adapter<Frame>() {
+                        @Override
+                        public void onNext(Frame frame) {
+                            new String(frame.getPayload(), StandardCharsets.UTF_8).lines().forEach(out::add);
+                        }
+                    }).awaitCompletion();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // Logs are a courtesy in an error message; their absence must not hide the error itself.
+        }
+        return out;
+    }
+
+    /** Containers carrying all of {@code labels}, running or not, oldest first. */
+    public List<Container> containers(Map<String, String> labels) {
+        return client.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec().stream()
+                .sorted(Comparator.comparing(Container::getCreated)).toList();
+    }
+
+    /** Stops gracefully (SIGTERM, then SIGKILL after {@code grace}) and removes; gone already is fine. */
+    public void stopAndRemove(String id, Duration grace) {
+        try {
+            client.stopContainerCmd(id).withTimeout((int) Math.max(1, grace.toSeconds())).exec();
+        } catch (NotFoundException | NotModifiedException e) {
+            // Already stopped or gone: the goal is reached.
+        }
+        remove(id);
+    }
+
+    public void remove(String id) {
+        try {
+            client.removeContainerCmd(id).withForce(true).exec();
+        } catch (NotFoundException e) {
+            // Gone already.
+        }
+    }
+
+    public void removeImage(String image) {
+        try {
+            client.removeImageCmd(image).withForce(true).exec();
+        } catch (NotFoundException e) {
+            // Gone already.
+        } catch (DockerException e) {
+            // An image still used by a container stays; the next cleanup takes it.
+        }
+    }
+
+    public List<String> images(Map<String, String> labels) {
+        return client.listImagesCmd().withLabelFilter(labels).exec().stream().map(i -> i.getId()).toList();
+    }
+
+    static String firstLine(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        String trimmed = message.strip();
+        int nl = trimmed.indexOf('\n');
+        return nl < 0 ? trimmed : trimmed.substring(0, nl);
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } catch (java.io.IOException e) {
+            // Closing a unix socket client has nothing to recover.
+        }
+    }
+}

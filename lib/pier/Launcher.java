@@ -1,0 +1,63 @@
+package pier;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How pier is started on a server: the launcher on root's PATH runs the jars the installer put in
+ * {@code /usr/lib/pier/lib}, compiled once at install time, so no command or push waits for a build.
+ * When root runs a command it is re-run as the {@code pier} user, so every file pier writes stays pier's.
+ */
+public final class Launcher {
+    public static final Path PATH = Path.of("/usr/local/bin/pier");
+    public static final Path LIB = Path.of("/usr/lib/pier/lib");
+    public static final String USER = "pier";
+    public static final String MAIN = "pier.cli.pier";
+
+    private Launcher() {
+    }
+
+    public static String render(Templates templates, String javaBinary) {
+        return templates.render("bin/pier.ftl", Map.of("java", javaBinary, "lib", LIB.toString(), "main", MAIN));
+    }
+
+    /** True when this process is root on an installed server, where commands must run as pier. */
+    public static boolean shouldSwitchToPier() {
+        return Host.isRoot() && PierHome.current().root().equals(PierHome.DEFAULT) && userExists();
+    }
+
+    static boolean userExists() {
+        return Host.run(List.of("getent", "passwd", USER)).ok();
+    }
+
+    /** Runs this same command as the pier user and returns its exit code; stdio is passed straight through. */
+    public static int runAsPier(String... args) {
+        List<String> command = new ArrayList<>(List.of("runuser", "-u", USER, "--",
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp", absolute(System.getProperty("java.class.path")), MAIN));
+        command.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(command).inheritIO().start();
+            return p.waitFor();
+        } catch (IOException e) {
+            throw PierException.failed("cannot run pier as the " + USER + " user: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
+        }
+    }
+
+    private static String absolute(String classPath) {
+        return java.util.Arrays.stream(classPath.split(java.io.File.pathSeparator))
+                .map(e -> Path.of(e).toAbsolutePath().toString())
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+    }
+
+    static boolean installed() {
+        return Files.isExecutable(PATH);
+    }
+}

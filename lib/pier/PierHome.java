@@ -1,0 +1,58 @@
+package pier;
+
+import java.nio.file.Path;
+
+/**
+ * Where pier keeps its state: {@code /var/lib/pier}, or {@code PIER_HOME} / {@code -Dpier.home} for tests.
+ * Every path pier writes under it comes from here, so the layout is written down once.
+ */
+public record PierHome(Path root) {
+    public static final Path DEFAULT = Path.of("/var/lib/pier");
+
+    public static PierHome current() {
+        String prop = System.getProperty("pier.home");
+        String env = System.getenv("PIER_HOME");
+        String chosen = prop != null && !prop.isBlank() ? prop : env;
+        return new PierHome(chosen != null && !chosen.isBlank() ? Path.of(chosen) : DEFAULT);
+    }
+
+    public Path apps() {
+        return root.resolve("apps");
+    }
+
+    public Path app(AppName app) {
+        return apps().resolve(app.value());
+    }
+
+    public Path repo(AppName app) {
+        return app(app).resolve("repo.git");
+    }
+
+    public Path releases(AppName app) {
+        return app(app).resolve("releases");
+    }
+
+    public Path nginx() {
+        return root.resolve("nginx");
+    }
+
+    public Path vhost(AppName app) {
+        return nginx().resolve(app.value() + ".conf");
+    }
+
+    public Path keys() {
+        return root.resolve("keys");
+    }
+
+    public Path authorizedKeys() {
+        return root.resolve(".ssh").resolve("authorized_keys");
+    }
+
+    public Path settings() {
+        return root.resolve("settings.properties");
+    }
+
+    public Path locks() {
+        return root.resolve("locks");
+    }
+}

@@ -1,0 +1,59 @@
+package pier;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/** Properties as readable text: sorted keys and no timestamp line, so a rewrite of the same values changes no byte. */
+final class PropertiesText {
+    private PropertiesText() {
+    }
+
+    static String of(Properties props, String title) {
+        StringBuilder out = new StringBuilder("# ").append(title).append('\n');
+        Map<String, String> sorted = new TreeMap<>();
+        props.stringPropertyNames().forEach(k -> sorted.put(k, props.getProperty(k)));
+        sorted.forEach((k, v) -> out.append(escape(k, true)).append('=').append(escape(v, false)).append('\n'));
+        return out.toString();
+    }
+
+    static Properties parse(String text) {
+        Properties props = new Properties();
+        load(props, text);
+        return props;
+    }
+
+    static void load(Properties props, String text) {
+        try {
+            props.load(new StringReader(text));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String escape(String s, boolean key) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                case '=', ':', '#', '!' -> out.append('\\').append(c);
+                case ' ' -> out.append(key || i == 0 ? "\\ " : " ");
+                default -> {
+                    if (c < 0x20 || c > 0x7e) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
+    }
+}

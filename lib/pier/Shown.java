@@ -1,0 +1,27 @@
+package pier;
+
+/** How a user's input is echoed back in an error: quoted, control characters escaped, cut short. */
+final class Shown {
+    private Shown() {
+    }
+
+    static String quote(String raw) {
+        if (raw == null) {
+            return "(none)";
+        }
+        StringBuilder out = new StringBuilder("'");
+        raw.codePoints().limit(80).forEach(c -> {
+            if (c < 0x20 || c == 0x7f) {
+                out.append(String.format("\\x%02x", c));
+            } else if (c == '\'' || c == '\\') {
+                out.append('\\').appendCodePoint(c);
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        if (raw.codePointCount(0, raw.length()) > 80) {
+            out.append("...");
+        }
+        return out.append('\'').toString();
+    }
+}

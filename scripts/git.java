@@ -1,0 +1,39 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES ../lib/pier/*.java
+package pier.cli;
+
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import pier.Cli;
+import pier.Pier;
+import pier.SshCommand;
+
+/** The forced command of every key in authorized_keys: git pushes and fetches, and pier commands over SSH. */
+@Command(name = "git", description = "pier's side of SSH: git push/fetch and remote commands.", mixinStandardHelpOptions = true,
+        subcommands = {git.SshCommandCli.class})
+public class git {
+    static final Class<?>[] COMMANDS = {SshCommandCli.class};
+
+    public static void main(String... args) {
+        System.exit(Cli.execute(new git(), args));
+    }
+
+    @Command(name = "ssh-command", hidden = true, mixinStandardHelpOptions = true,
+            description = "Run SSH_ORIGINAL_COMMAND for a key (authorized_keys calls this).")
+    static class SshCommandCli implements Callable<Integer> {
+        /** Set by the root command so remote commands run through the same command line as local ones. */
+        static Function<String[], Integer> cli = args -> Cli.execute(new git(), args);
+
+        @Option(names = "--key", required = true, description = "the name of the key that connected")
+        String key;
+
+        public Integer call() {
+            try (Pier pier = Pier.local()) {
+                return SshCommand.run(pier, key, System.getenv("SSH_ORIGINAL_COMMAND"), cli);
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES ../lib/pier/*.java
+//SOURCES apps.java keys.java domains.java git.java
+package pier.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import pier.Cli;
+import pier.Launcher;
+
+/** pier: every command an admin runs, locally as {@code pier CMD} or remotely as {@code ssh pier@host CMD}. */
+@Command(name = "pier", mixinStandardHelpOptions = true, version = "pier 0.1.0",
+        description = "A self-hosted Heroku for one server: git push to deploy, Dokku-style commands to manage.",
+        subcommands = CommandLine.HelpCommand.class)
+public class pier implements Runnable {
+    public static void main(String... args) {
+        System.exit(execute(args));
+    }
+
+    public static int execute(String... args) {
+        boolean installing = args.length > 0 && args[0].equals("install");
+        if (!installing && Launcher.shouldSwitchToPier()) {
+            return Launcher.runAsPier(args);
+        }
+        return commandLine().execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cmd = Cli.commandLine(new pier());
+        for (Class<?>[] group : java.util.List.of(apps.COMMANDS, keys.COMMANDS, domains.COMMANDS, git.COMMANDS)) {
+            for (Class<?> command : group) {
+                cmd.addSubcommand(command);
+            }
+        }
+        installCommand().ifPresent(cmd::addSubcommand);
+        git.SshCommandCli.cli = args -> commandLine().execute(args);
+        return cmd;
+    }
+
+    /**
+     * install.java sources this script, so this one cannot name it: where both are compiled together (the
+     * Maven-built pier.jar) {@code pier install} exists; under JBang the installer is {@code jbang install.java}.
+     */
+    private static java.util.Optional<Object> installCommand() {
+        try {
+            return java.util.Optional.of(Class.forName("pier.cli.install").getDeclaredConstructor().newInstance());
+        } catch (ReflectiveOperationException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    @Override
+    public void run() {
+        commandLine().usage(System.out);
+    }
+}
