@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES lib/pier/*.java
+// lib/pier/*.java comes in through scripts/pier.java's own //SOURCES: naming it here too made JBang
+// hand javac (and //FILES) every library file twice.
 //SOURCES scripts/pier.java
 package pier.cli;
 

@@ -6,16 +6,19 @@ package pier.cli;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
+import java.util.List;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import pier.AppName;
 import pier.Cli;
 import pier.Pier;
 import pier.SshCommand;
 
 /** The forced command of every key in authorized_keys: git pushes and fetches, and pier commands over SSH. */
 @Command(name = "git", description = "pier's side of SSH: git push/fetch and remote commands.", mixinStandardHelpOptions = true,
-        subcommands = {git.SshCommandCli.class})
+        subcommands = {git.SshCommandCli.class, git.Retire.class})
 public class git {
-    static final Class<?>[] COMMANDS = {SshCommandCli.class};
+    static final Class<?>[] COMMANDS = {SshCommandCli.class, Retire.class};
 
     public static void main(String... args) {
         System.exit(Cli.execute(new git(), args));
@@ -34,6 +37,22 @@ public class git {
             try (Pier pier = Pier.local()) {
                 return SshCommand.run(pier, key, System.getenv("SSH_ORIGINAL_COMMAND"), cli);
             }
+        }
+    }
+
+    @Command(name = "ps:retire", hidden = true, mixinStandardHelpOptions = true,
+            description = "Drain, then stop and remove an app's old containers (a push starts this in the background).")
+    static class Retire implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "APP")
+        String app;
+        @Parameters(index = "1..*", paramLabel = "CONTAINER")
+        List<String> containers;
+
+        public Integer call() {
+            try (Pier pier = Pier.local()) {
+                pier.deploy().retire(AppName.of(app), containers);
+            }
+            return 0;
         }
     }
 }

@@ -43,8 +43,15 @@ public final class Deploy {
         }
     }
 
-    /** Deploys {@code commit} of {@code app}; the caller holds the app's lock. */
-    public Release commit(AppName app, Repository repo, ObjectId commit, String key, Progress progress) {
+    /** A release that went live, and the containers of the previous one still to retire after the drain. */
+    public record Deployed(Release release, List<String> retiring) {
+    }
+
+    /**
+     * Deploys {@code commit} of {@code app}; the caller holds the app's lock. The old containers keep running:
+     * the caller retires them with {@link #retire} once requests in flight have drained.
+     */
+    public Deployed commit(AppName app, Repository repo, ObjectId commit, String key, Progress progress) {
         Settings settings = new Settings(home);
         Releases releases = new Releases(home, app);
         int id = releases.nextId();
@@ -94,8 +101,10 @@ public final class Deploy {
                 Duration.ofNanos(t3 - t2), Duration.ofNanos(t4 - t3));
         progress.step(app + " v" + id + " is live at " + String.join(", ",
                 domains.stream().map(d -> "http://" + d).toList()) + " (" + timings + ")");
-        retire(app, id, settings.retireWait(), progress);
-        return release;
+        List<String> retiring = docker.containers(Map.of(Docker.APP, app.value())).stream()
+                .filter(c -> !Integer.toString(id).equals(c.getLabels().get(Docker.RELEASE)))
+                .map(Container::getId).toList();
+        return new Deployed(release, retiring);
     }
 
     /** The container port: the one the image EXPOSEs if there is exactly one, 5000 otherwise. */
@@ -120,15 +129,24 @@ public final class Deploy {
                 .forEach(c -> docker.remove(c.getId()));
     }
 
-    private void retire(AppName app, int live, Duration wait, Progress progress) {
-        List<Container> old = docker.containers(Map.of(Docker.APP, app.value())).stream()
-                .filter(c -> !Integer.toString(live).equals(c.getLabels().get(Docker.RELEASE))).toList();
-        if (old.isEmpty()) {
-            return;
+    /**
+     * Waits for requests in flight to drain, then stops and removes {@code containers} of {@code app}. A container
+     * of the app's live release is never retired, whatever the caller passed.
+     */
+    public void retire(AppName app, List<String> containers) {
+        for (String id : containers) {
+            if (!id.matches("[0-9a-f]{12,64}")) {
+                throw PierException.usage("invalid container id " + id + ": expected 12 to 64 hex digits");
+            }
         }
-        progress.step("Retiring the previous release after " + wait.toMillis() / 1000.0 + "s for requests in flight");
-        sleep(wait);
-        old.forEach(c -> docker.stopAndRemove(c.getId(), Duration.ofSeconds(10)));
+        sleep(new Settings(home).retireWait());
+        try (Lock ignored = Lock.app(home, app)) {
+            String live = new Releases(home, app).current().map(r -> Integer.toString(r.id())).orElse("");
+            docker.containers(Map.of(Docker.APP, app.value())).stream()
+                    .filter(c -> containers.stream().anyMatch(c.getId()::startsWith))
+                    .filter(c -> !live.equals(c.getLabels().get(Docker.RELEASE)))
+                    .forEach(c -> docker.stopAndRemove(c.getId(), Duration.ofSeconds(10)));
+        }
     }
 
     static int freePort() {

@@ -130,8 +130,8 @@ public final class Docker implements AutoCloseable {
         return id;
     }
 
-    public InspectContainerResponse.ContainerState state(String id) {
-        return client.inspectContainerCmd(id).exec().getState();
+    public InspectContainerResponse inspect(String id) {
+        return client.inspectContainerCmd(id).exec();
     }
 
     /** The last {@code lines} lines the container wrote, for an error message. */

@@ -63,7 +63,7 @@ public final class GitService {
     /** Runs one deploy of a pushed commit; a thrown PierException rejects the push with its message. */
     @FunctionalInterface
     public interface Deployer {
-        Release deploy(AppName app, Repository repo, ReceiveCommand command, String key, Progress progress);
+        void deploy(AppName app, Repository repo, ReceiveCommand command, String key, Progress progress);
     }
 
     private static void onPush(AppName app, Repository repo, String key, Collection<ReceiveCommand> commands,

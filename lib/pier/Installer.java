@@ -70,7 +70,7 @@ public final class Installer {
     }
 
     static boolean nginxRunning() {
-        return HostSteps.pidAlive(Path.of("/run/nginx.pid"));
+        return HostSteps.pidAlive(Nginx.PID_FILE);
     }
 
     static boolean sshdRunning() {

@@ -36,10 +36,11 @@ public final class Keys {
         }
         try (Stream<Path> files = Files.list(home.keys())) {
             List<Entry> entries = new ArrayList<>();
-            files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".pub")).sorted().forEach(n -> {
+            files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".pub")).forEach(n -> {
                 KeyName name = KeyName.of(n.substring(0, n.length() - 4));
                 entries.add(new Entry(name, SshKey.parse(AtomicFile.read(home.keys().resolve(n)).orElseThrow())));
             });
+            entries.sort(java.util.Comparator.comparing(Entry::name));
             return entries;
         } catch (IOException e) {
             throw PierException.failed("cannot read keys in " + home.keys() + ": " + e.getMessage(), e);

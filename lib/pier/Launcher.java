@@ -34,11 +34,13 @@ public final class Launcher {
         return Host.run(List.of("getent", "passwd", USER)).ok();
     }
 
-    /** Runs this same command as the pier user and returns its exit code; stdio is passed straight through. */
+    /**
+     * Runs this same command as the pier user and returns its exit code; stdio is passed straight through.
+     * It runs the installed jars, which pier can read (a root-owned JBang cache or checkout it may not).
+     */
     public static int runAsPier(String... args) {
         List<String> command = new ArrayList<>(List.of("runuser", "-u", USER, "--",
-                ProcessHandle.current().info().command().orElse("java"),
-                "-cp", absolute(System.getProperty("java.class.path")), MAIN));
+                ProcessHandle.current().info().command().orElse("java"), "-cp", LIB + "/*", MAIN));
         command.addAll(List.of(args));
         try {
             Process p = new ProcessBuilder(command).inheritIO().start();
@@ -48,6 +50,22 @@ public final class Launcher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 130;
+        }
+    }
+
+    /** Starts pier with {@code args} in a process of its own that outlives this one; its output goes to {@code log}. */
+    public static void detach(Path log, List<String> args) {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", absolute(System.getProperty("java.class.path")), MAIN));
+        command.addAll(args);
+        try {
+            new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .redirectErrorStream(true)
+                    .start();
+        } catch (IOException e) {
+            throw PierException.failed("cannot start a background pier process: " + e.getMessage(), e);
         }
     }
 

@@ -6,6 +6,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.time.Duration;
 
 /**
  * Points Nginx at an app. The vhost is rendered from {@code nginx/app.conf.ftl}, swapped in atomically and
@@ -14,6 +17,8 @@ import java.util.Optional;
  */
 public final class Nginx {
     public static final String BINARY = "/usr/sbin/nginx";
+    static final Path PID_FILE = Path.of("/run/nginx.pid");
+    private static final Duration RELOAD_WAIT = Duration.ofSeconds(5);
 
     public record Upstream(String host, int port) {
     }
@@ -76,12 +81,55 @@ public final class Nginx {
         }
     }
 
+    /**
+     * Reloads Nginx and returns once it serves the new configuration. {@code nginx -s reload} only sends a
+     * signal: the master starts new workers, then tells the old ones to stop accepting. Until every old worker
+     * has gone or retitled itself "shutting down" (it closes its listeners right then), a request may still
+     * meet the old configuration, so "live" is only said after that.
+     */
     public static void reload() {
+        Optional<ProcessHandle> master = master();
+        Set<Long> before = workers(master);
         Host.Result reload = Host.runAsRoot(List.of(BINARY, "-s", "reload"));
         if (!reload.ok()) {
             throw PierException.failed("nginx did not reload (" + reload.lastLine()
                     + "); is it running? start it with: service nginx start");
         }
+        long deadline = System.nanoTime() + RELOAD_WAIT.toNanos();
+        while (master.isPresent() && !reloaded(before, workers(master)) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static boolean reloaded(Set<Long> before, Set<Long> now) {
+        boolean fresh = now.stream().anyMatch(pid -> !before.contains(pid));
+        return fresh && before.stream().filter(now::contains).allMatch(Nginx::shuttingDown);
+    }
+
+    private static boolean shuttingDown(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"))).contains("shutting down");
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    private static Optional<ProcessHandle> master() {
+        try {
+            return AtomicFile.read(PID_FILE).map(String::strip).filter(p -> p.matches("\\d+"))
+                    .flatMap(p -> ProcessHandle.of(Long.parseLong(p)));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Set<Long> workers(Optional<ProcessHandle> master) {
+        return master.map(m -> m.children().map(ProcessHandle::pid).collect(Collectors.toSet())).orElse(Set.of());
     }
 
     private static void restore(Path file, Optional<String> previous) throws IOException {

@@ -28,11 +28,25 @@ public final class Settings {
     }
 
     public Duration healthTimeout() {
-        return Duration.ofSeconds(get(HEALTH_TIMEOUT).map(Long::parseLong).orElse(30L));
+        return Duration.ofMillis((long) (seconds(HEALTH_TIMEOUT, 30) * 1000));
     }
 
     public Duration retireWait() {
-        return Duration.ofMillis((long) (get(RETIRE_WAIT).map(Double::parseDouble).orElse(2.0) * 1000));
+        return Duration.ofMillis((long) (seconds(RETIRE_WAIT, 2) * 1000));
+    }
+
+    private double seconds(String key, double fallback) {
+        Optional<String> raw = get(key);
+        try {
+            double value = raw.map(Double::parseDouble).orElse(fallback);
+            if (value < 0 || value > 3600) {
+                throw new NumberFormatException();
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw PierException.failed(key + " in " + home.settings() + " must be a number of seconds from 0 to 3600, not "
+                    + raw.orElse(""));
+        }
     }
 
     public Optional<String> get(String key) {

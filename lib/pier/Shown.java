@@ -11,8 +11,8 @@ final class Shown {
         }
         StringBuilder out = new StringBuilder("'");
         raw.codePoints().limit(80).forEach(c -> {
-            if (c < 0x20 || c == 0x7f) {
-                out.append(String.format("\\x%02x", c));
+            if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
+                out.append(String.format("\\u%04x", c));
             } else if (c == '\'' || c == '\\') {
                 out.append('\\').appendCodePoint(c);
             } else {

@@ -17,6 +17,21 @@ public final class SshCommand {
     }
 
     /**
+     * The pusher's git client waits until this process exits, so the drain and stop of the old containers
+     * run in a detached pier process and the push ends as soon as the new release is live.
+     */
+    private static void retireInBackground(Pier pier, AppName app, List<String> containers, Progress progress) {
+        if (containers.isEmpty()) {
+            return;
+        }
+        List<String> args = new java.util.ArrayList<>(List.of("ps:retire", app.value()));
+        args.addAll(containers);
+        Launcher.detach(pier.home().root().resolve("retire.log"), args);
+        progress.step("Retiring the previous release in the background after "
+                + pier.settings().retireWait().toMillis() / 1000.0 + "s for requests in flight");
+    }
+
+    /**
      * Runs {@code original} for {@code key}; {@code cli} runs a pier command line and returns its exit code.
      * For git, stdout carries the git protocol, so everything else that would print is sent to stderr.
      */
@@ -41,8 +56,10 @@ public final class SshCommand {
                 System.setOut(err);
                 InputStream in = System.in;
                 if (verb.equals("git-receive-pack")) {
-                    pier.git().receive(app, keyName.value(), in, protocol, err,
-                            (a, repo, command, k, progress) -> pier.deploy().commit(a, repo, command.getNewId(), k, progress));
+                    pier.git().receive(app, keyName.value(), in, protocol, err, (a, repo, command, k, progress) -> {
+                        Deploy.Deployed deployed = pier.deploy().commit(a, repo, command.getNewId(), k, progress);
+                        retireInBackground(pier, a, deployed.retiring(), progress);
+                    });
                 } else {
                     pier.git().upload(app, in, protocol, err);
                 }

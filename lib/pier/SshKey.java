@@ -48,7 +48,8 @@ public record SshKey(String type, String base64, String comment) {
         }
         ByteBuffer buffer = ByteBuffer.wrap(blob);
         int length = buffer.getInt();
-        if (length <= 0 || length > blob.length - 4) {
+        // The type must be followed by key material, not end the blob.
+        if (length <= 0 || length >= blob.length - 4) {
             return "";
         }
         return new String(blob, 4, length, StandardCharsets.US_ASCII);
