@@ -1,0 +1,182 @@
+package pier;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The real host a system test drives: pier installed from target/pier.jar, real OpenSSH, Docker and Nginx.
+ * Without root or those programs the tests fail under CI and are skipped, with the reason, elsewhere.
+ */
+final class SystemHost {
+    static final Path JAR = Path.of("target/pier.jar").toAbsolutePath();
+    static final Path PIER = Path.of("/usr/local/bin/pier");
+
+    private SystemHost() {
+    }
+
+    record Result(int code, String output) {
+    }
+
+    record Response(int status, String body) {
+    }
+
+    static void requireRealHost() {
+        List<String> missing = new ArrayList<>();
+        if (!Host.isRoot()) {
+            missing.add("root");
+        }
+        for (String program : List.of("/usr/sbin/dockerd", "/usr/sbin/nginx", "/usr/sbin/sshd", "/usr/bin/ssh", "/usr/bin/git",
+                "/usr/bin/ssh-keygen", "/bin/busybox")) {
+            if (!Files.isExecutable(Path.of(program))) {
+                missing.add(program);
+            }
+        }
+        if (!Files.isRegularFile(JAR)) {
+            missing.add(JAR + " (run mvn package first)");
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        String why = "system tests need " + String.join(", ", missing) + "; .ci/run installs them";
+        if (System.getenv("CI") != null) {
+            fail(why);
+        }
+        System.err.println("SKIPPED: " + why);
+        Assumptions.abort(why);
+    }
+
+    static Result run(Path dir, Map<String, String> env, String stdin, String... command) {
+        try {
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            if (dir != null) {
+                builder.directory(dir.toFile());
+            }
+            builder.environment().putAll(env);
+            Process p = builder.start();
+            try (OutputStream in = p.getOutputStream()) {
+                if (stdin != null) {
+                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(5, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                fail("timed out: " + String.join(" ", command) + "\n" + out);
+            }
+            return new Result(p.exitValue(), out);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Result run(String... command) {
+        return run(null, Map.of(), null, command);
+    }
+
+    /** Runs the installed pier, as an admin would. */
+    static Result pier(String... args) {
+        return pierWithInput(null, args);
+    }
+
+    static Result pierWithInput(String stdin, String... args) {
+        List<String> command = new ArrayList<>(List.of(PIER.toString()));
+        command.addAll(List.of(args));
+        return run(null, Map.of(), stdin, command.toArray(String[]::new));
+    }
+
+    /** git with its SSH going through real OpenSSH and the given key. */
+    static Result git(Path dir, Path key, String... args) {
+        List<String> command = new ArrayList<>(List.of("git", "-c", "user.email=test@pier", "-c", "user.name=pier test"));
+        command.addAll(List.of(args));
+        String ssh = "ssh -i " + key + " -o IdentitiesOnly=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
+                + " -o LogLevel=ERROR -o BatchMode=yes";
+        return run(dir, Map.of("GIT_SSH_COMMAND", ssh), null, command.toArray(String[]::new));
+    }
+
+    /** One HTTP/1.1 request to Nginx on 127.0.0.1:80 with the given Host header; status -1 when it failed. */
+    static Response get(String host) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", 80), 2000);
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            int status = Integer.parseInt(response.substring(9, 12));
+            int bodyStart = response.indexOf("\r\n\r\n");
+            return new Response(status, bodyStart < 0 ? "" : response.substring(bodyStart + 4).strip());
+        } catch (IOException | RuntimeException e) {
+            return new Response(-1, e.toString());
+        }
+    }
+
+    /** Polls until {@code host} answers 200 with {@code body}, for at most {@code seconds}. */
+    static Response awaitBody(String host, String body, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        Response last = get(host);
+        while (!(last.status() == 200 && last.body().equals(body)) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            last = get(host);
+        }
+        return last;
+    }
+
+    /** Stops and starts the Docker engine the way this host runs it, without any pier command. */
+    static void restartDocker() throws InterruptedException {
+        if (HostSteps.systemd()) {
+            Result r = run("systemctl", "restart", "docker");
+            if (r.code() != 0) {
+                fail("systemctl restart docker: " + r.output());
+            }
+        } else {
+            Path pidFile = Path.of("/var/run/docker.pid");
+            String pid = AtomicFile.read(pidFile).orElseThrow(() -> new IllegalStateException("dockerd is not running")).strip();
+            ProcessHandle dockerd = ProcessHandle.of(Long.parseLong(pid)).orElseThrow();
+            dockerd.destroy();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (dockerd.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            if (dockerd.isAlive()) {
+                fail("dockerd did not stop within 90 s");
+            }
+            try {
+                new ProcessBuilder("setsid", "dockerd")
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("/var/log/dockerd.log").toFile()))
+                        .redirectErrorStream(true)
+                        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                        .start();
+            } catch (IOException e) {
+                fail("cannot start dockerd: " + e);
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            try (Docker docker = Docker.connect()) {
+                if (docker.ping()) {
+                    return;
+                }
+            } catch (RuntimeException notYet) {
+                // The socket appears a moment after the process starts.
+            }
+            Thread.sleep(200);
+        }
+        fail("dockerd did not answer within 60 s of its restart");
+    }
+}
