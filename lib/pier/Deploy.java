@@ -140,13 +140,16 @@ public final class Deploy {
             }
         }
         sleep(new Settings(home).retireWait());
+        List<String> doomed;
+        // The lock covers only the choice: stopping can take the whole grace period, and a push must not wait for it.
         try (Lock ignored = Lock.app(home, app)) {
             String live = new Releases(home, app).current().map(r -> Integer.toString(r.id())).orElse("");
-            docker.containers(Map.of(Docker.APP, app.value())).stream()
+            doomed = docker.containers(Map.of(Docker.APP, app.value())).stream()
                     .filter(c -> containers.stream().anyMatch(c.getId()::startsWith))
                     .filter(c -> !live.equals(c.getLabels().get(Docker.RELEASE)))
-                    .forEach(c -> docker.stopAndRemove(c.getId(), Duration.ofSeconds(10)));
+                    .map(Container::getId).toList();
         }
+        doomed.forEach(id -> docker.stopAndRemove(id, Duration.ofSeconds(10)));
     }
 
     static int freePort() {
