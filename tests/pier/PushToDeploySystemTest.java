@@ -13,7 +13,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -34,36 +33,14 @@ class PushToDeploySystemTest {
     static final String HOST = APP + "." + DOMAIN;
     static final String SERVE = "CMD [\"/bin/busybox\", \"sh\", \"-c\", \"exec /bin/busybox httpd -f -p $PORT -h /www\"]";
 
-    static Path work;
     static Path key;
     static Path repo;
 
     @BeforeAll
     static void installPierAndAddKey() throws IOException {
-        SystemHost.requireRealHost();
-        Result install = SystemHost.run("java", "-jar", SystemHost.JAR.toString(), "install");
-        assertEquals(0, install.code(), install.output());
-
-        work = Files.createTempDirectory("pier-systest-");
-        key = work.resolve("id_ed25519");
-        assertEquals(0, SystemHost.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "systest@ci", "-f", key.toString()).code());
-        SystemHost.pier("ssh-keys:remove", "systest");
-        Result add = SystemHost.pierWithInput(Files.readString(Path.of(key + ".pub")), "ssh-keys:add", "systest");
-        assertEquals(0, add.code(), add.output());
-        assertEquals(0, SystemHost.pier("domains:set-global", DOMAIN).code());
+        key = SystemHost.installWithAdminKey(DOMAIN);
         SystemHost.pier("apps:destroy", APP, "--force");
-
-        repo = work.resolve("app");
-        Files.createDirectories(repo.resolve("www"));
-        Files.copy(Path.of("/bin/busybox"), repo.resolve("busybox"));
-        assertEquals(0, SystemHost.git(repo, key, "init", "-q", "-b", "main").code());
-    }
-
-    @AfterAll
-    static void removeKey() {
-        if (work != null) {
-            SystemHost.pier("ssh-keys:remove", "systest");
-        }
+        repo = SystemHost.busyboxRepo(key);
     }
 
     /** Commits a Dockerfile with {@code lines} after the busybox base and an index page saying {@code body}. */

@@ -1,5 +1,6 @@
 package pier;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
@@ -31,6 +32,40 @@ final class SystemHost {
     }
 
     record Response(int status, String body) {
+    }
+
+    private static Path adminKey;
+
+    /**
+     * Installs pier from target/pier.jar (once per test run), adds a generated admin key named "systest",
+     * sets the global domain and returns the private key's path for git and ssh.
+     */
+    static synchronized Path installWithAdminKey(String domain) throws IOException {
+        requireRealHost();
+        if (adminKey != null) {
+            return adminKey;
+        }
+        Result install = run("java", "-jar", JAR.toString(), "install");
+        assertEquals(0, install.code(), install.output());
+        Path dir = Files.createTempDirectory("pier-systest-key-");
+        Path key = dir.resolve("id_ed25519");
+        assertEquals(0, run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "systest@ci", "-f", key.toString()).code());
+        pier("ssh-keys:remove", "systest");
+        Result add = pierWithInput(Files.readString(Path.of(key + ".pub")), "ssh-keys:add", "systest");
+        assertEquals(0, add.code(), add.output());
+        Result global = pier("domains:set-global", domain);
+        assertEquals(0, global.code(), global.output());
+        adminKey = key;
+        return key;
+    }
+
+    /** A fresh git repository holding busybox, for an app built FROM scratch. */
+    static Path busyboxRepo(Path key) throws IOException {
+        Path repo = Files.createTempDirectory("pier-systest-app-");
+        Files.createDirectories(repo.resolve("www"));
+        Files.copy(Path.of("/bin/busybox"), repo.resolve("busybox"));
+        assertEquals(0, git(repo, key, "init", "-q", "-b", "main").code());
+        return repo;
     }
 
     static void requireRealHost() {
