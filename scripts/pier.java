@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES ../lib/pier/*.java
-//SOURCES apps.java keys.java domains.java git.java
+//SOURCES apps.java keys.java domains.java config.java git.java
 package pier.cli;
 
 import picocli.CommandLine;
@@ -28,7 +28,7 @@ public class pier implements Runnable {
 
     static CommandLine commandLine() {
         CommandLine cmd = Cli.commandLine(new pier());
-        for (Class<?>[] group : java.util.List.of(apps.COMMANDS, keys.COMMANDS, domains.COMMANDS, git.COMMANDS)) {
+        for (Class<?>[] group : java.util.List.of(apps.COMMANDS, config.COMMANDS, domains.COMMANDS, keys.COMMANDS, git.COMMANDS)) {
             for (Class<?> command : group) {
                 cmd.addSubcommand(command);
             }

@@ -7,15 +7,17 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 
 /**
- * The path from a pushed commit to a live release: check out, build, start, health check, switch Nginx,
- * retire the old containers. Until the switch nothing the old release uses is touched, so a failure at
- * any step removes what this deploy started and leaves the previous release serving.
+ * The path to a live release: build (for a push), then start with the app's config and volumes, health
+ * check, switch Nginx, record. A config or volume change takes the same path from the current image, so
+ * it never rebuilds. Until the switch nothing the old release uses is touched: a failure at any step
+ * removes what this deploy started and leaves the previous release serving.
  */
 public final class Deploy {
     static final int DEFAULT_PORT = 5000;
@@ -34,8 +36,8 @@ public final class Deploy {
     public record Timings(Duration build, Duration start, Duration health, Duration switchover) {
         @Override
         public String toString() {
-            return "build " + secs(build) + ", start " + secs(start) + ", health " + secs(health)
-                    + ", switch " + secs(switchover);
+            return (build.isZero() ? "" : "build " + secs(build) + ", ") + "start " + secs(start) + ", health "
+                    + secs(health) + ", switch " + secs(switchover);
         }
 
         private static String secs(Duration d) {
@@ -48,13 +50,11 @@ public final class Deploy {
     }
 
     /**
-     * Deploys {@code commit} of {@code app}; the caller holds the app's lock. The old containers keep running:
-     * the caller retires them with {@link #retire} once requests in flight have drained.
+     * Builds and deploys {@code commit} of {@code app}; the caller holds the app's lock. The old containers keep
+     * running: the caller retires them with {@link #retire} once requests in flight have drained.
      */
     public Deployed commit(AppName app, Repository repo, ObjectId commit, String key, Progress progress) {
-        Settings settings = new Settings(home);
-        Releases releases = new Releases(home, app);
-        int id = releases.nextId();
+        int id = new Releases(home, app).nextId();
         String image = "pier/" + app + ":v" + id;
         // Only the app label goes on the image: a per-release label would be a build step that never caches.
         Map<String, String> imageLabels = Map.of(Docker.APP, app.value());
@@ -69,16 +69,37 @@ public final class Deploy {
             progress.step("Building " + app + " from Dockerfile (" + commit.abbreviate(7).name() + ", release v" + id + ")");
             imageId = docker.build(checkout.dir().toFile(), image, imageLabels, progress::detail);
         }
-        long t1 = System.nanoTime();
+        Duration build = Duration.ofNanos(System.nanoTime() - t0);
+        return release(app, id, image, commit.name(), port(imageId, progress), key, build, progress);
+    }
 
-        int port = port(imageId, progress);
+    /**
+     * Starts the current release's image again with the app's current config and volumes, through the same
+     * health-checked switch; the caller holds the app's lock. Returns empty when the app was never deployed.
+     */
+    public java.util.Optional<Deployed> restart(AppName app, String key, Progress progress) {
+        java.util.Optional<Release> current = new Releases(home, app).current();
+        if (current.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        Release live = current.get();
+        int id = new Releases(home, app).nextId();
+        progress.step("Restarting " + app + " from " + live.tag() + "'s image as v" + id + " (no rebuild)");
+        return java.util.Optional.of(release(app, id, live.image(), live.commit(), live.port(), key, Duration.ZERO, progress));
+    }
+
+    private Deployed release(AppName app, int id, String image, String commit, int port, String key, Duration build,
+                             Progress progress) {
+        Settings settings = new Settings(home);
+        long t1 = System.nanoTime();
         removeLeftovers(app, id);
         int hostPort = freePort();
+        List<String> env = new ArrayList<>(new Config(home).envFor(app).asList());
+        env.add("PORT=" + port);
         progress.step("Starting " + app + " v" + id + " (PORT=" + port + ")");
-        String container = docker.start(new Docker.ContainerSpec("pier-" + app + "-web-" + id, image,
-                List.of("PORT=" + port),
+        String container = docker.start(new Docker.ContainerSpec("pier-" + app + "-web-" + id, image, env,
                 Map.of(Docker.APP, app.value(), Docker.RELEASE, Integer.toString(id), Docker.PROCESS, "web"),
-                hostPort, port));
+                hostPort, port, new Volumes(home, docker).bindsFor(app)));
         long t2 = System.nanoTime();
         long t3;
         List<Domain> domains = new Apps(home).domains(app);
@@ -94,11 +115,10 @@ public final class Deploy {
             throw e;
         }
         long t4 = System.nanoTime();
-        Release release = new Release(id, commit.name(), image, port, Instant.now(), key);
-        releases.record(release);
+        Release release = new Release(id, commit, image, port, Instant.now(), key);
+        new Releases(home, app).record(release);
 
-        Timings timings = new Timings(Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1),
-                Duration.ofNanos(t3 - t2), Duration.ofNanos(t4 - t3));
+        Timings timings = new Timings(build, Duration.ofNanos(t2 - t1), Duration.ofNanos(t3 - t2), Duration.ofNanos(t4 - t3));
         progress.step(app + " v" + id + " is live at " + String.join(", ",
                 domains.stream().map(d -> "http://" + d).toList()) + " (" + timings + ")");
         List<String> retiring = docker.containers(Map.of(Docker.APP, app.value())).stream()
@@ -127,6 +147,21 @@ public final class Deploy {
     private void removeLeftovers(AppName app, int id) {
         docker.containers(Map.of(Docker.APP, app.value(), Docker.RELEASE, Integer.toString(id)))
                 .forEach(c -> docker.remove(c.getId()));
+    }
+
+    /**
+     * Hands the retirement of {@code deployed}'s predecessors to a detached pier process, so the caller (a git
+     * client waiting for the push, an admin waiting for config:set) is done as soon as the new release is live.
+     */
+    public void retireInBackground(AppName app, Deployed deployed, Progress progress) {
+        if (deployed.retiring().isEmpty()) {
+            return;
+        }
+        List<String> args = new ArrayList<>(List.of("ps:retire", app.value()));
+        args.addAll(deployed.retiring());
+        Launcher.detach(home.root().resolve("retire.log"), args);
+        progress.step("Retiring the previous release in the background after "
+                + new Settings(home).retireWait().toMillis() / 1000.0 + "s for requests in flight");
     }
 
     /**

@@ -12,6 +12,7 @@ import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.BuildResponseItem;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ExposedPort;
@@ -47,7 +48,7 @@ public final class Docker implements AutoCloseable {
 
     /** What to start: one container of one process type of one release. */
     public record ContainerSpec(String name, String image, List<String> env, Map<String, String> labels,
-                                int hostPort, int containerPort) {
+                                int hostPort, int containerPort, List<Bind> binds) {
     }
 
     private final DockerClient client;
@@ -113,7 +114,8 @@ public final class Docker implements AutoCloseable {
         ExposedPort port = ExposedPort.tcp(spec.containerPort());
         HostConfig host = HostConfig.newHostConfig()
                 .withPortBindings(new PortBinding(Ports.Binding.bindIpAndPort("127.0.0.1", spec.hostPort()), port))
-                .withRestartPolicy(RestartPolicy.unlessStoppedRestart());
+                .withRestartPolicy(RestartPolicy.unlessStoppedRestart())
+                .withBinds(spec.binds());
         String id = client.createContainerCmd(spec.image())
                 .withName(spec.name())
                 .withEnv(spec.env())

@@ -36,6 +36,11 @@ public final class Lock implements AutoCloseable {
         return hold(home.locks().resolve("nginx.lock"));
     }
 
+    /** A lock for a server-wide setting, e.g. "config". */
+    public static Lock global(PierHome home, String name) {
+        return hold(home.locks().resolve(name + ".lock"));
+    }
+
     public static Lock keys(PierHome home) {
         return hold(home.locks().resolve("keys.lock"));
     }

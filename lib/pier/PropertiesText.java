@@ -20,6 +20,7 @@ final class PropertiesText {
         return out.toString();
     }
 
+    /** Parses text written by {@link #of}. */
     static Properties parse(String text) {
         Properties props = new Properties();
         load(props, text);
@@ -46,7 +47,8 @@ final class PropertiesText {
                 case '=', ':', '#', '!' -> out.append('\\').append(c);
                 case ' ' -> out.append(key || i == 0 ? "\\ " : " ");
                 default -> {
-                    if (c < 0x20 || c > 0x7e) {
+                    // Non-ASCII stays as it is (the file is UTF-8, so a human reads it); controls are escaped.
+                    if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
                         out.append(String.format("\\u%04x", (int) c));
                     } else {
                         out.append(c);

@@ -17,21 +17,6 @@ public final class SshCommand {
     }
 
     /**
-     * The pusher's git client waits until this process exits, so the drain and stop of the old containers
-     * run in a detached pier process and the push ends as soon as the new release is live.
-     */
-    private static void retireInBackground(Pier pier, AppName app, List<String> containers, Progress progress) {
-        if (containers.isEmpty()) {
-            return;
-        }
-        List<String> args = new java.util.ArrayList<>(List.of("ps:retire", app.value()));
-        args.addAll(containers);
-        Launcher.detach(pier.home().root().resolve("retire.log"), args);
-        progress.step("Retiring the previous release in the background after "
-                + pier.settings().retireWait().toMillis() / 1000.0 + "s for requests in flight");
-    }
-
-    /**
      * Runs {@code original} for {@code key}; {@code cli} runs a pier command line and returns its exit code.
      * For git, stdout carries the git protocol, so everything else that would print is sent to stderr.
      */
@@ -42,6 +27,7 @@ public final class SshCommand {
             if (pier.keys().get(keyName).isEmpty()) {
                 throw PierException.failed("the key " + keyName + " is no longer allowed here");
             }
+            Pier.actingAs(keyName.value());
             List<String> words = SshWords.split(original);
             if (words.isEmpty()) {
                 return cli.apply(new String[] {"--help"});
@@ -58,7 +44,7 @@ public final class SshCommand {
                 if (verb.equals("git-receive-pack")) {
                     pier.git().receive(app, keyName.value(), in, protocol, err, (a, repo, command, k, progress) -> {
                         Deploy.Deployed deployed = pier.deploy().commit(a, repo, command.getNewId(), k, progress);
-                        retireInBackground(pier, a, deployed.retiring(), progress);
+                        pier.deploy().retireInBackground(a, deployed, progress);
                     });
                 } else {
                     pier.git().upload(app, in, protocol, err);

@@ -1,0 +1,172 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES ../lib/pier/*.java
+package pier.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import pier.AppName;
+import pier.Cli;
+import pier.Config;
+import pier.Env;
+import pier.EnvKey;
+import pier.Json;
+import pier.Pier;
+import pier.PierException;
+import pier.Progress;
+
+/** pier's config commands: config, config:get, config:set, config:unset, per app or --global. */
+@Command(name = "config", description = "Show and change the environment apps run with.", mixinStandardHelpOptions = true,
+        subcommands = {config.Show.class, config.Get.class, config.Set.class, config.Unset.class})
+public class config {
+    static final Class<?>[] COMMANDS = {Show.class, Get.class, Set.class, Unset.class};
+
+    public static void main(String... args) {
+        System.exit(Cli.execute(new config(), args));
+    }
+
+    /** The APP-or---global head every config command shares; the rest of the words are returned. */
+    static final class Scope {
+        @Option(names = "--global", description = "server-wide values instead of one app's (an app's own value wins)")
+        boolean global;
+
+        Optional<AppName> app;
+
+        List<String> split(List<String> words, String usage) {
+            List<String> rest = new ArrayList<>(words == null ? List.of() : words);
+            if (global) {
+                app = Optional.empty();
+            } else if (rest.isEmpty()) {
+                throw PierException.usage("give an app or --global: " + usage);
+            } else {
+                app = Optional.of(AppName.of(rest.remove(0)));
+            }
+            return rest;
+        }
+
+        void requireApp(Pier pier) {
+            app.ifPresent(pier.apps()::require);
+        }
+    }
+
+    @Command(name = "config", description = "Show the config of APP (or --global).", mixinStandardHelpOptions = true)
+    static class Show implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @picocli.CommandLine.Mixin
+        Scope scope = new Scope();
+        @Parameters(arity = "0..1", paramLabel = "APP")
+        List<String> words;
+        @Option(names = "--format", defaultValue = "text", description = "text or json")
+        Cli.Format format;
+
+        public Integer call() {
+            if (!scope.split(words, "pier config APP").isEmpty()) {
+                throw PierException.usage("config takes one app");
+            }
+            Pier pier = Pier.local();
+            scope.requireApp(pier);
+            Env env = pier.config().of(scope.app);
+            var out = spec.commandLine().getOut();
+            if (format == Cli.Format.json) {
+                Map<String, String> values = new LinkedHashMap<>();
+                env.values().forEach((k, v) -> values.put(k.value(), v));
+                out.println(Json.of(values));
+                return 0;
+            }
+            out.println("=====> " + scope.app.map(a -> a + " config").orElse("global config"));
+            env.values().forEach((k, v) -> out.println(k + "=" + shown(v)));
+            return 0;
+        }
+
+        /** Plain when it prints on one line as itself, else JSON-quoted so nothing is hidden or split. */
+        private static String shown(String value) {
+            boolean plain = value.codePoints().noneMatch(c -> Character.isISOControl(c) || c == 0x2028 || c == 0x2029)
+                    && !value.startsWith("\"") && value.strip().equals(value);
+            return plain ? value : Json.of(value);
+        }
+    }
+
+    @Command(name = "config:get", description = "Print one value of APP (or --global), exactly.", mixinStandardHelpOptions = true)
+    static class Get implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @picocli.CommandLine.Mixin
+        Scope scope = new Scope();
+        @Parameters(paramLabel = "APP KEY", arity = "1..2")
+        List<String> words;
+
+        public Integer call() {
+            List<String> rest = scope.split(words, "pier config:get APP KEY");
+            if (rest.size() != 1) {
+                throw PierException.usage("config:get takes one KEY: pier config:get APP KEY");
+            }
+            EnvKey key = EnvKey.of(rest.get(0));
+            Pier pier = Pier.local();
+            scope.requireApp(pier);
+            Optional<String> value = pier.config().of(scope.app).get(key);
+            if (value.isEmpty()) {
+                throw PierException.failed(key + " is not set" + scope.app.map(a -> " for " + a).orElse(" globally"));
+            }
+            spec.commandLine().getOut().println(value.get());
+            return 0;
+        }
+    }
+
+    @Command(name = "config:set", description = "Set values and restart the app with them (no rebuild, no downtime).",
+            mixinStandardHelpOptions = true)
+    static class Set implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Scope scope = new Scope();
+        @Parameters(paramLabel = "APP KEY=VALUE", arity = "1..*", description = "the app (unless --global), then KEY=VALUE pairs")
+        List<String> words;
+        @Option(names = "--no-restart", description = "store only; the values apply at the next deploy or restart")
+        boolean noRestart;
+        @Option(names = "--encoded", description = "the values are base64 (for bytes a shell or ssh would mangle)")
+        boolean encoded;
+
+        public Integer call() {
+            Map<EnvKey, String> pairs = Config.pairs(scope.split(words, "pier config:set APP KEY=VALUE..."), encoded);
+            try (Pier pier = Pier.local()) {
+                scope.requireApp(pier);
+                pier.changeConfig(scope.app, c -> c.set(scope.app, pairs), !noRestart,
+                        "Setting " + String.join(", ", pairs.keySet().stream().map(EnvKey::value).toList()),
+                        Progress.to(System.out));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "config:unset", description = "Remove values and restart the app without them.", mixinStandardHelpOptions = true)
+    static class Unset implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Scope scope = new Scope();
+        @Parameters(paramLabel = "APP KEY", arity = "1..*", description = "the app (unless --global), then keys")
+        List<String> words;
+        @Option(names = "--no-restart", description = "store only; the change applies at the next deploy or restart")
+        boolean noRestart;
+
+        public Integer call() {
+            List<String> rest = scope.split(words, "pier config:unset APP KEY...");
+            if (rest.isEmpty()) {
+                throw PierException.usage("give at least one KEY to unset");
+            }
+            List<EnvKey> keys = rest.stream().map(EnvKey::of).map(Config::checked).toList();
+            try (Pier pier = Pier.local()) {
+                scope.requireApp(pier);
+                pier.changeConfig(scope.app, c -> c.unset(scope.app, keys), !noRestart,
+                        "Unsetting " + String.join(", ", rest), Progress.to(System.out));
+            }
+            return 0;
+        }
+    }
+}
