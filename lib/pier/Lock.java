@@ -48,12 +48,13 @@ public final class Lock implements AutoCloseable {
     private static Lock hold(Path file) {
         ReentrantLock local = IN_PROCESS.computeIfAbsent(file.toAbsolutePath(), p -> new ReentrantLock());
         local.lock();
+        if (local.getHoldCount() > 1) {
+            // Nested in this thread: the outer hold has the file lock. A second channel would release it on close.
+            return new Lock(local, null, null);
+        }
         try {
             Files.createDirectories(file.getParent());
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            if (local.getHoldCount() > 1) {
-                return new Lock(local, channel, null);
-            }
             return new Lock(local, channel, channel.lock());
         } catch (IOException e) {
             local.unlock();
@@ -67,7 +68,9 @@ public final class Lock implements AutoCloseable {
             if (fileLock != null) {
                 fileLock.release();
             }
-            channel.close();
+            if (channel != null) {
+                channel.close();
+            }
         } catch (IOException e) {
             // The lock dies with the channel; nothing else to undo.
         } finally {
