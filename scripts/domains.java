@@ -3,23 +3,167 @@
 //SOURCES ../lib/pier/*.java
 package pier.cli;
 
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import pier.AppDomains;
+import pier.AppName;
 import pier.Cli;
 import pier.Domain;
+import pier.Json;
 import pier.Pier;
 
-/** pier's domain commands: the server-wide domain apps are served under. */
+/** pier's domain commands: the names each app answers on, and the server-wide domain apps are served under. */
 @Command(name = "domains", description = "Choose the names apps are served on.", mixinStandardHelpOptions = true,
-        subcommands = {domains.SetGlobal.class, domains.ClearGlobal.class})
+        subcommands = {domains.Show.class, domains.Add.class, domains.Remove.class, domains.Set.class, domains.Clear.class,
+                domains.SetGlobal.class, domains.ClearGlobal.class})
 public class domains {
-    static final Class<?>[] COMMANDS = {SetGlobal.class, ClearGlobal.class};
+    static final Class<?>[] COMMANDS = {Show.class, Add.class, Remove.class, Set.class, Clear.class, SetGlobal.class,
+            ClearGlobal.class};
 
     public static void main(String... args) {
         System.exit(Cli.execute(new domains(), args));
+    }
+
+    static List<Domain> parse(List<String> names) {
+        return names.stream().map(Domain::of).toList();
+    }
+
+    static String names(List<Domain> domains) {
+        return String.join(" ", domains.stream().map(Domain::value).toList());
+    }
+
+    /** The step lines of a change, then where the app answers now and whether Nginx was reloaded. */
+    static void report(PrintWriter out, AppDomains.Change change, String unchanged) {
+        AppName app = change.app();
+        change.added().forEach(d -> out.println("-----> Added " + d + " to " + app));
+        change.removed().forEach(d -> out.println("-----> Removed " + d + " from " + app));
+        if (!change.changed()) {
+            out.println("-----> " + unchanged);
+        } else if (change.routed()) {
+            out.println("       Nginx reloaded (nothing restarted); " + app + " answers on " + names(change.served()));
+        } else {
+            out.println("       " + app + " is not deployed yet; it will answer on " + names(change.served()));
+        }
+    }
+
+    @Command(name = "domains", aliases = "domains:get", description = "Show the names an app answers on: its default APP.GLOBAL and its own.",
+            mixinStandardHelpOptions = true)
+    static class Show implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(paramLabel = "APP")
+        String app;
+        @Option(names = "--format", defaultValue = "text", description = "text or json")
+        Cli.Format format;
+
+        public Integer call() {
+            AppName name = AppName.of(app);
+            Pier pier = Pier.local();
+            pier.apps().require(name);
+            AppDomains domains = pier.domains();
+            Domain fallback = domains.defaultDomain(name);
+            List<Domain> own = domains.of(name);
+            PrintWriter out = spec.commandLine().getOut();
+            if (format == Cli.Format.json) {
+                Map<String, Object> json = new LinkedHashMap<>();
+                json.put("app", name.value());
+                json.put("default", fallback.value());
+                json.put("domains", own.stream().map(Domain::value).toList());
+                out.println(Json.of(json));
+                return 0;
+            }
+            out.println("=====> " + name + " domains");
+            out.println(fallback + "  (default)");
+            own.forEach(out::println);
+            return 0;
+        }
+    }
+
+    @Command(name = "domains:add", description = "Make an app answer on more names too (a name belongs to one app).",
+            mixinStandardHelpOptions = true)
+    static class Add implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "APP")
+        String app;
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "DOMAIN", description = "e.g. blog.example.com or *.example.com")
+        List<String> domains;
+
+        public Integer call() {
+            AppName name = AppName.of(app);
+            List<Domain> wanted = parse(domains);
+            try (Pier pier = Pier.local()) {
+                report(spec.commandLine().getOut(), pier.domains().add(name, wanted),
+                        name + " already answers on " + names(wanted));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "domains:remove", description = "Stop an app answering on some of its names.", mixinStandardHelpOptions = true)
+    static class Remove implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "APP")
+        String app;
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "DOMAIN")
+        List<String> domains;
+
+        public Integer call() {
+            AppName name = AppName.of(app);
+            List<Domain> unwanted = parse(domains);
+            try (Pier pier = Pier.local()) {
+                report(spec.commandLine().getOut(), pier.domains().remove(name, unwanted), "Nothing to change");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "domains:set", description = "Replace an app's names with these (its default APP.GLOBAL stays).",
+            mixinStandardHelpOptions = true)
+    static class Set implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "APP")
+        String app;
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "DOMAIN", description = "e.g. blog.example.com or *.example.com")
+        List<String> domains;
+
+        public Integer call() {
+            AppName name = AppName.of(app);
+            List<Domain> wanted = parse(domains);
+            try (Pier pier = Pier.local()) {
+                AppDomains.Change change = pier.domains().set(name, wanted);
+                report(spec.commandLine().getOut(), change, name + " already answers on exactly " + names(change.served()));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "domains:clear", description = "Remove all an app's own names; it keeps its default APP.GLOBAL.",
+            mixinStandardHelpOptions = true)
+    static class Clear implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(paramLabel = "APP")
+        String app;
+
+        public Integer call() {
+            AppName name = AppName.of(app);
+            try (Pier pier = Pier.local()) {
+                AppDomains.Change change = pier.domains().clear(name);
+                report(spec.commandLine().getOut(), change, name + " has no domains besides " + names(change.served()));
+            }
+            return 0;
+        }
     }
 
     @Command(name = "domains:set-global", description = "Serve every app at APP.DOMAIN (point *.DOMAIN at this server).",

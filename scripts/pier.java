@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES ../lib/pier/*.java
-//SOURCES apps.java keys.java domains.java config.java git.java
+//SOURCES apps.java keys.java domains.java config.java volumes.java git.java
 package pier.cli;
 
 import picocli.CommandLine;
@@ -26,9 +26,17 @@ public class pier implements Runnable {
         return commandLine().execute(args);
     }
 
+    /** Runs one command line in this process with these streams: the seam for tests and scripts (no user switch). */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+        CommandLine cmd = commandLine();
+        cmd.setOut(out);
+        cmd.setErr(err);
+        return cmd.execute(args);
+    }
+
     static CommandLine commandLine() {
         CommandLine cmd = Cli.commandLine(new pier());
-        for (Class<?>[] group : java.util.List.of(apps.COMMANDS, config.COMMANDS, domains.COMMANDS, keys.COMMANDS, git.COMMANDS)) {
+        for (Class<?>[] group : java.util.List.of(apps.COMMANDS, config.COMMANDS, domains.COMMANDS, volumes.COMMANDS, keys.COMMANDS, git.COMMANDS)) {
             for (Class<?> command : group) {
                 cmd.addSubcommand(command);
             }

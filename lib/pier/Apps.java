@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
@@ -50,7 +51,7 @@ public final class Apps {
             if (exists(app)) {
                 throw PierException.failed("app " + app + " already exists");
             }
-            initRepo(app);
+            new AppDomains(home).claimDefault(app, () -> initRepo(app));
         }
     }
 
@@ -59,7 +60,7 @@ public final class Apps {
         if (exists(app)) {
             return false;
         }
-        initRepo(app);
+        new AppDomains(home).claimDefault(app, () -> initRepo(app));
         return true;
     }
 
@@ -101,9 +102,12 @@ public final class Apps {
         }
     }
 
-    /** The names Nginx serves the app on: {@code APP.GLOBAL}, where GLOBAL is {@code localhost} until one is set. */
+    /**
+     * The names Nginx serves the app on, in a stable order: {@code APP.GLOBAL} (GLOBAL is {@code localhost} until
+     * one is set), then the app's own domains, sorted.
+     */
     public List<Domain> domains(AppName app) {
-        return List.of(new Settings(home).globalDomain().orElse(Domain.of("localhost")).under(app));
+        return new AppDomains(home).served(app);
     }
 
     /** The local ports of the app's running web containers: what Nginx proxies to. */
@@ -116,15 +120,26 @@ public final class Apps {
                 .distinct().toList();
     }
 
+    /**
+     * Points the app's vhost at {@code domains}; returns false when the app has no vhost (not deployed yet). Refuses
+     * when no web container runs, since a site without its upstreams cannot be rendered; Nginx refuses a bad site.
+     */
+    public boolean route(AppName app, List<Domain> domains, Supplier<Docker> docker, Nginx nginx) {
+        if (!Files.exists(home.vhost(app))) {
+            return false;
+        }
+        List<Nginx.Upstream> upstreams = upstreams(app, docker.get());
+        if (upstreams.isEmpty()) {
+            throw PierException.failed("no web container of " + app + " is running, so Nginx cannot be pointed at its"
+                    + " new names; deploy it again (git push) and retry");
+        }
+        nginx.apply(new Nginx.Vhost(app, domains, upstreams));
+        return true;
+    }
+
     /** Re-renders the app's vhost for its running containers and current domains; an undeployed app has none. */
     public void route(AppName app, Docker docker, Nginx nginx) {
-        if (!Files.exists(home.vhost(app))) {
-            return;
-        }
-        List<Nginx.Upstream> upstreams = upstreams(app, docker);
-        if (!upstreams.isEmpty()) {
-            nginx.apply(new Nginx.Vhost(app, domains(app), upstreams));
-        }
+        route(app, domains(app), () -> docker, nginx);
     }
 
     public Info info(AppName app, Docker docker) {

@@ -5,10 +5,13 @@ package pier;
 //DEPS org.slf4j:slf4j-api:2.0.20
 //DEPS org.slf4j:slf4j-nop:2.0.20
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
@@ -24,13 +27,17 @@ import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.RestartPolicy;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,9 +59,12 @@ public final class Docker implements AutoCloseable {
     }
 
     private final DockerClient client;
+    /** The transport under {@link #client}, for the few API calls docker-java has no command for (system df). */
+    private final DockerHttpClient http;
 
-    private Docker(DockerClient client) {
+    private Docker(DockerClient client, DockerHttpClient http) {
         this.client = client;
+        this.http = http;
     }
 
     public static Docker connect() {
@@ -64,7 +74,7 @@ public final class Docker implements AutoCloseable {
                 .sslConfig(config.getSSLConfig())
                 .connectionTimeout(Duration.ofSeconds(5))
                 .build();
-        return new Docker(DockerClientImpl.getInstance(config, http));
+        return new Docker(DockerClientImpl.getInstance(config, http), http);
     }
 
     public DockerClient client() {
@@ -176,6 +186,11 @@ public final class Docker implements AutoCloseable {
             client.removeContainerCmd(id).withForce(true).exec();
         } catch (NotFoundException e) {
             // Gone already.
+        } catch (ConflictException e) {
+            // A background retire may be removing it right now; anything else is a real conflict.
+            if (e.getMessage() == null || !e.getMessage().contains("already in progress")) {
+                throw e;
+            }
         }
     }
 
@@ -191,6 +206,33 @@ public final class Docker implements AutoCloseable {
 
     public List<String> images(Map<String, String> labels) {
         return client.listImagesCmd().withLabelFilter(labels).exec().stream().map(i -> i.getId()).toList();
+    }
+
+    /**
+     * The size on disk of every Docker volume whose size the engine reports (its {@code UsageData.Size} in
+     * {@code GET /system/df}), by volume name. A volume the engine does not measure (size -1, or an engine that
+     * does not answer) is absent: the caller shows it as unknown. pier cannot measure itself: /var/lib/docker is
+     * root's.
+     */
+    public Map<String, Long> volumeSizes() {
+        DockerHttpClient.Request request = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.GET).path("/system/df?type=volume").build();
+        Map<String, Long> sizes = new HashMap<>();
+        try (DockerHttpClient.Response response = http.execute(request); InputStream body = response.getBody()) {
+            if (response.getStatusCode() != 200) {
+                return sizes;
+            }
+            JsonNode volumes = new ObjectMapper().readTree(body).path("Volumes");
+            for (JsonNode volume : volumes) {
+                JsonNode size = volume.path("UsageData").path("Size");
+                if (volume.path("Name").isTextual() && size.canConvertToLong() && size.asLong() >= 0) {
+                    sizes.put(volume.path("Name").asText(), size.asLong());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Size is a report's courtesy: an engine that cannot tell leaves it unknown.
+        }
+        return sizes;
     }
 
     static String firstLine(String message) {

@@ -1,5 +1,6 @@
 package pier;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -32,6 +33,14 @@ public final class Pier implements AutoCloseable {
 
     public Apps apps() {
         return new Apps(home);
+    }
+
+    /**
+     * The apps' domains; a change re-renders the app's Nginx site (checked with {@code nginx -t}) before it is
+     * stored, and restarts nothing. Docker is only asked for the upstreams of an app that has a site.
+     */
+    public AppDomains domains() {
+        return new AppDomains(home, (app, served) -> apps().route(app, served, this::docker, nginx()));
     }
 
     public Keys keys() {
@@ -123,17 +132,57 @@ public final class Pier implements AutoCloseable {
                 () -> progress.detail(app + " is not deployed yet; this applies at its first deploy"));
     }
 
+    public Volumes volumes() {
+        return new Volumes(home, docker());
+    }
+
+    /**
+     * Links {@code volume} to {@code app} and restarts the app with it mounted, the way a config change restarts
+     * it (no rebuild, no downtime); an app not deployed yet only stores the link. A failed restart takes it back.
+     */
+    public void linkVolume(AppName app, VolumeName volume, Progress progress) {
+        apps().require(app);
+        volumes().require(volume);
+        progress.step("Linking volume " + volume + " to " + app);
+        if (!volumes().link(app, volume, () -> restartLocked(app, progress))) {
+            progress.detail(volume + " was linked to " + app + " already; nothing to change");
+        }
+    }
+
+    /** Unlinks {@code volume} from {@code app} and restarts the app without it; its data stays in the volume. */
+    public void unlinkVolume(AppName app, VolumeName volume, Progress progress) {
+        apps().require(app);
+        progress.step("Unlinking volume " + volume + " from " + app);
+        if (!volumes().unlink(app, volume, () -> restartLocked(app, progress))) {
+            progress.detail(volume + " was not linked to " + app + "; nothing to change");
+        }
+    }
+
     public Deploy deploy() {
         return new Deploy(home, docker(), nginx());
     }
 
     /** Serves every deployed app under the server-wide domain {@code domain} (null: back to localhost). */
     public void globalDomain(Domain domain) {
-        settings().globalDomain(domain);
-        for (AppName app : apps().list()) {
-            try (Lock ignored = Lock.app(home, app)) {
-                apps().route(app, docker(), nginx());
+        Optional<Domain> previous = settings().globalDomain();
+        domains().claimGlobal(domain);
+        List<AppName> routed = new java.util.ArrayList<>();
+        try {
+            for (AppName app : apps().list()) {
+                try (Lock ignored = Lock.app(home, app)) {
+                    apps().route(app, docker(), nginx());
+                }
+                routed.add(app);
             }
+        } catch (PierException e) {
+            // Put every app back on the old names, so the server is as it was before the command.
+            settings().globalDomain(previous.orElse(null));
+            for (AppName app : routed) {
+                try (Lock ignored = Lock.app(home, app)) {
+                    apps().route(app, docker(), nginx());
+                }
+            }
+            throw PierException.failed(e.getMessage() + "; the global domain was left as it was");
         }
     }
 

@@ -32,12 +32,22 @@ public record PierHome(Path root) {
         return app(app).resolve("releases");
     }
 
+    /** The names an admin gave the app besides its default one: one ASCII name per line. */
+    public Path domains(AppName app) {
+        return app(app).resolve("domains");
+    }
+
     public Path nginx() {
         return root.resolve("nginx");
     }
 
     public Path vhost(AppName app) {
         return nginx().resolve(app.value() + ".conf");
+    }
+
+    /** One {@code NAME.properties} per volume: its paths. Which apps link it is in each app's {@code volumes} file. */
+    public Path volumes() {
+        return root.resolve("volumes");
     }
 
     public Path keys() {

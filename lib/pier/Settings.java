@@ -24,7 +24,16 @@ public final class Settings {
     }
 
     public void globalDomain(Domain domain) {
+        checkGlobal(domain);
         set(DOMAIN, domain == null ? null : domain.value());
+    }
+
+    /** Apps are served at {@code APP.DOMAIN}, so the global domain is a plain name: a wildcard is refused. */
+    public static void checkGlobal(Domain domain) {
+        if (domain != null && domain.wildcard()) {
+            throw PierException.usage("invalid global domain " + domain + ": apps are served at APP.DOMAIN, so give a"
+                    + " plain name such as example.com (and point the DNS wildcard *.example.com at this server)");
+        }
     }
 
     public Duration healthTimeout() {

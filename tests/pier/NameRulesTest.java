@@ -188,10 +188,46 @@ class NameRulesTest {
             "../x", "/etc", "a/b.com", "http://example.com", "example.com:80",
             "a;b.com", "a b.com", "a\tb.com", "a\nb.com", "example.com\n", "a\0b.com",
             "$(id).com", "`id`.com", "a|b.com",
-            "'a'.com", "\"a\".com", "{a}.com", "a#b.com", "a_b.com", "*.example.com", "a\\b.com", "a@b.com",
+            "'a'.com", "\"a\".com", "{a}.com", "a#b.com", "a_b.com", "a\\b.com", "a@b.com",
+            "*", "*.", "*.com", "a.*.com", "*example.com", "**.example.com", "*.*.example.com", "example.*",
+            "*-a.example.com", ".*.example.com", "*.example..com", "*.-a.example.com",
     })
     void rejectsInvalidDomain(String name) {
         assertInvalid(() -> Domain.of(name));
+    }
+
+    // ---- Wildcard domains: only a whole leading "*." label, followed by at least two labels ----
+
+    @ParameterizedTest
+    @ValueSource(strings = {"*.example.com", "*.a.b", "*.xn--bcher-kva.example", "*.blog.example.com"})
+    void acceptsWildcardDomain(String name) {
+        Domain d = Domain.of(name);
+        assertEquals(name, d.value());
+        assertTrue(d.wildcard());
+    }
+
+    @Test
+    void wildcardDomainIsLowercasedAndPunycoded() {
+        assertEquals("*.xn--bcher-kva.example", Domain.of("*.BÜCHER.example").value());
+    }
+
+    @Test
+    void plainDomainIsNotAWildcard() {
+        assertFalse(Domain.of("example.com").wildcard());
+    }
+
+    @Test
+    void wildcardDomainCountsItsStarTowardsTwoHundredFiftyThreeCharacters() {
+        String fits = "*." + String.join(".", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(59));
+        assertEquals(253, fits.length());
+        assertEquals(fits, Domain.of(fits).value());
+        assertInvalid(() -> Domain.of(fits.replace("*.", "*.e")));
+    }
+
+    @Test
+    void aWildcardCannotBeTheGlobalDomain() {
+        PierException e = assertThrows(PierException.class, () -> Settings.checkGlobal(Domain.of("*.example.com")));
+        assertEquals(PierException.USAGE, e.exitCode());
     }
 
     @Test

@@ -146,10 +146,15 @@ final class SystemHost {
 
     /** One HTTP/1.1 request to Nginx on 127.0.0.1:80 with the given Host header; status -1 when it failed. */
     static Response get(String host) {
+        return get(host, "/");
+    }
+
+    /** {@link #get(String)} for another path, e.g. {@code /data/note.txt}. */
+    static Response get(String host, String path) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", 80), 2000);
             socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             InputStream in = socket.getInputStream();
             String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
