@@ -107,6 +107,7 @@ public final class Deploy {
             progress.step("Checking that " + app + " v" + id + " answers HTTP");
             int status = HealthCheck.root(settings.healthTimeout()).await(docker, container, hostPort);
             progress.detail("HTTP " + status + " from 127.0.0.1:" + hostPort);
+            docker.keepRunning(container);
             t3 = System.nanoTime();
             progress.step("Switching Nginx to v" + id);
             nginx.apply(new Nginx.Vhost(app, domains, List.of(new Nginx.Upstream("127.0.0.1", hostPort))));

@@ -124,7 +124,8 @@ public final class Docker implements AutoCloseable {
         ExposedPort port = ExposedPort.tcp(spec.containerPort());
         HostConfig host = HostConfig.newHostConfig()
                 .withPortBindings(new PortBinding(Ports.Binding.bindIpAndPort("127.0.0.1", spec.hostPort()), port))
-                .withRestartPolicy(RestartPolicy.unlessStoppedRestart())
+                // No restart until it has proved healthy: a crash during the check must show its real exit code.
+                .withRestartPolicy(RestartPolicy.noRestart())
                 .withBinds(spec.binds());
         String id = client.createContainerCmd(spec.image())
                 .withName(spec.name())
@@ -140,6 +141,11 @@ public final class Docker implements AutoCloseable {
             throw PierException.failed("cannot start container: " + firstLine(e.getMessage()), e);
         }
         return id;
+    }
+
+    /** From now on the engine restarts the container after a crash, a reboot or a restart of dockerd. */
+    public void keepRunning(String id) {
+        client.updateContainerCmd(id).withRestartPolicy(RestartPolicy.unlessStoppedRestart()).exec();
     }
 
     public InspectContainerResponse inspect(String id) {

@@ -32,11 +32,8 @@ public record HealthCheck(String path, Duration timeout) {
             if (status >= 500) {
                 last = "HTTP " + status;
             }
-            InspectContainerResponse inspect = docker.inspect(containerId);
-            InspectContainerResponse.ContainerState state = inspect.getState();
-            // The restart policy brings a crashed app straight back, so a restart counts as an exit.
-            boolean restarted = inspect.getRestartCount() != null && inspect.getRestartCount() > 0;
-            if (!Boolean.TRUE.equals(state.getRunning()) || Boolean.TRUE.equals(state.getRestarting()) || restarted) {
+            InspectContainerResponse.ContainerState state = docker.inspect(containerId).getState();
+            if (!Boolean.TRUE.equals(state.getRunning())) {
                 List<String> tail = docker.tail(containerId, 5);
                 throw PierException.failed("the app exited with code " + state.getExitCodeLong()
                         + " before answering HTTP" + (tail.isEmpty() ? "" : "; its last output: " + String.join(" | ", tail)));

@@ -43,6 +43,7 @@ public final class Installer {
                 HostSteps.directory(home.authorizedKeys().getParent(), user, "rwx------", false),
                 HostSteps.directory(Templates.OVERRIDES, "root", "rwxr-xr-x", false),
                 Payload.installedIn(Launcher.LIB, jars),
+                Launcher.classDataArchive(),
                 HostSteps.file(Launcher.PATH, () -> Launcher.render(t, javaBinary()), "root", "rwxr-xr-x", List.of(), () -> {
                 }),
                 HostSteps.file(SUDOERS, () -> t.render("sudoers/pier.ftl", Map.of("user", user, "nginx", Nginx.BINARY)),
@@ -58,7 +59,7 @@ public final class Installer {
     }
 
     static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return Launcher.javaBinary();
     }
 
     static boolean dockerRunning() {

@@ -17,12 +17,22 @@ public final class Launcher {
     public static final Path LIB = Path.of("/usr/lib/pier/lib");
     public static final String USER = "pier";
     public static final String MAIN = "pier.cli.pier";
+    /** Class data of pier's own classes, made at install time: it saves about 50 ms of every command's start. */
+    public static final Path ARCHIVE = Path.of("/usr/lib/pier/pier.jsa");
+
+    /**
+     * The JVM flags every pier process starts with, favouring start-up: pier's commands are short-lived. The JVM's
+     * own warnings go to stderr, since in a forced command stdout is the git protocol.
+     */
+    static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
+            "-XX:SharedArchiveFile=" + ARCHIVE, "-Xlog:disable", "-Xlog:all=warning:stderr");
 
     private Launcher() {
     }
 
     public static String render(Templates templates, String javaBinary) {
-        return templates.render("bin/pier.ftl", Map.of("java", javaBinary, "lib", LIB.toString(), "main", MAIN));
+        return templates.render("bin/pier.ftl", Map.of("java", javaBinary, "options", String.join(" ", JVM_OPTIONS),
+                "lib", LIB.toString(), "main", MAIN));
     }
 
     /** True when this process is root on an installed server, where commands must run as pier. */
@@ -39,8 +49,9 @@ public final class Launcher {
      * It runs the installed jars, which pier can read (a root-owned JBang cache or checkout it may not).
      */
     public static int runAsPier(String... args) {
-        List<String> command = new ArrayList<>(List.of("runuser", "-u", USER, "--",
-                ProcessHandle.current().info().command().orElse("java"), "-cp", LIB + "/*", MAIN));
+        List<String> command = new ArrayList<>(List.of("runuser", "-u", USER, "--", javaBinary()));
+        command.addAll(JVM_OPTIONS);
+        command.addAll(List.of("-cp", LIB + "/*", MAIN));
         command.addAll(List.of(args));
         try {
             Process p = new ProcessBuilder(command).inheritIO().start();
@@ -55,8 +66,9 @@ public final class Launcher {
 
     /** Starts pier with {@code args} in a process of its own that outlives this one; its output goes to {@code log}. */
     public static void detach(Path log, List<String> args) {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", absolute(System.getProperty("java.class.path")), MAIN));
+        List<String> command = new ArrayList<>(List.of(javaBinary()));
+        command.addAll(JVM_OPTIONS);
+        command.addAll(List.of("-cp", absolute(System.getProperty("java.class.path")), MAIN));
         command.addAll(args);
         try {
             new ProcessBuilder(command)
@@ -73,6 +85,59 @@ public final class Launcher {
         return java.util.Arrays.stream(classPath.split(java.io.File.pathSeparator))
                 .map(e -> Path.of(e).toAbsolutePath().toString())
                 .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+    }
+
+    static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /**
+     * The class-data archive of the installed jars, remade whenever a jar is newer than it. It is recorded by a
+     * run of {@code pier --help} as the pier user (the classes every command loads), then put in place by root.
+     */
+    public static InstallStep classDataArchive() {
+        return new InstallStep() {
+            public String describe() {
+                return "class-data archive " + ARCHIVE + " (faster start of every command)";
+            }
+
+            public boolean satisfied() {
+                try (java.util.stream.Stream<Path> jars = Files.list(LIB)) {
+                    long archived = Files.isRegularFile(ARCHIVE) ? Files.getLastModifiedTime(ARCHIVE).toMillis() : -1;
+                    return jars.allMatch(j -> {
+                        try {
+                            return Files.getLastModifiedTime(j).toMillis() <= archived;
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    });
+                } catch (IOException e) {
+                    return false;
+                }
+            }
+
+            public void apply() {
+                Path recorded = PierHome.DEFAULT.resolve(".pier.jsa.tmp");
+                try {
+                    Files.deleteIfExists(recorded);
+                    Host.Result r = Host.run(List.of("runuser", "-u", USER, "--", javaBinary(), "-XX:TieredStopAtLevel=1",
+                            "-XX:+UseSerialGC", "-XX:ArchiveClassesAtExit=" + recorded, "-Xlog:disable",
+                            "-cp", LIB + "/*", MAIN, "--help"));
+                    if (!r.ok() || !Files.isRegularFile(recorded)) {
+                        throw PierException.failed("could not record the class-data archive: " + r.lastLine());
+                    }
+                    AtomicFile.write(ARCHIVE, Files.readAllBytes(recorded), "rw-r--r--");
+                } catch (IOException e) {
+                    throw PierException.failed("could not write " + ARCHIVE + ": " + e.getMessage(), e);
+                } finally {
+                    try {
+                        Files.deleteIfExists(recorded);
+                    } catch (IOException e) {
+                        // A stale temp file is replaced by the next recording.
+                    }
+                }
+            }
+        };
     }
 
     static boolean installed() {
