@@ -2,6 +2,7 @@
 //JAVA 17+
 //SOURCES ../lib/pier/*.java
 //SOURCES apps.java keys.java domains.java config.java volumes.java git.java
+//SOURCES builder.java
 package pier.cli;
 
 import picocli.CommandLine;
@@ -36,7 +37,8 @@ public class pier implements Runnable {
 
     static CommandLine commandLine() {
         CommandLine cmd = Cli.commandLine(new pier());
-        for (Class<?>[] group : java.util.List.of(apps.COMMANDS, config.COMMANDS, domains.COMMANDS, volumes.COMMANDS, keys.COMMANDS, git.COMMANDS)) {
+        for (Class<?>[] group : java.util.List.of(apps.COMMANDS, config.COMMANDS, domains.COMMANDS, volumes.COMMANDS, builder.COMMANDS, keys.COMMANDS,
+                git.COMMANDS)) {
             for (Class<?> command : group) {
                 cmd.addSubcommand(command);
             }

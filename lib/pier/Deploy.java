@@ -4,7 +4,6 @@ import com.github.dockerjava.api.model.Container;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,11 +24,18 @@ public final class Deploy {
     private final PierHome home;
     private final Docker docker;
     private final Nginx nginx;
+    private final Buildpacks buildpacks;
 
-    public Deploy(PierHome home, Docker docker, Nginx nginx) {
+    public Deploy(PierHome home, Docker docker, Nginx nginx, Buildpacks buildpacks) {
         this.home = home;
         this.docker = docker;
         this.nginx = nginx;
+        this.buildpacks = buildpacks;
+    }
+
+    /** With the shipped buildpacks (and the admin's overrides in /etc/pier/templates), as {@code pier} itself uses. */
+    public Deploy(PierHome home, Docker docker, Nginx nginx) {
+        this(home, docker, nginx, new Buildpacks(home, Templates.standard()));
     }
 
     /** Where the time of a deploy went, printed at its end and read by the benchmark. */
@@ -62,11 +68,10 @@ public final class Deploy {
         long t0 = System.nanoTime();
         String imageId;
         try (Checkout checkout = Checkout.of(repo, commit)) {
-            if (!Files.isRegularFile(checkout.dir().resolve("Dockerfile"))) {
-                throw PierException.failed("no Dockerfile at the root of " + commit.abbreviate(7).name()
-                        + ": add one to tell pier how to build " + app);
-            }
-            progress.step("Building " + app + " from Dockerfile (" + commit.abbreviate(7).name() + ", release v" + id + ")");
+            // The repository's own Dockerfile, else the one a buildpack renders into the checkout.
+            Buildpacks.Source source = buildpacks.prepare(app, checkout.dir(), docker::imageExists, progress);
+            progress.step("Building " + app + " " + source.describe() + " (" + commit.abbreviate(7).name() + ", release v"
+                    + id + ")");
             imageId = docker.build(checkout.dir().toFile(), image, imageLabels, progress::detail);
         }
         Duration build = Duration.ofNanos(System.nanoTime() - t0);

@@ -112,6 +112,16 @@ public final class Docker implements AutoCloseable {
         }
     }
 
+    /** Whether the engine has {@code image} locally: a build FROM one it lacks has to pull it. */
+    public boolean imageExists(String image) {
+        try {
+            client.inspectImageCmd(image).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        }
+    }
+
     /** The TCP ports the image declares with EXPOSE, lowest first. */
     public List<Integer> exposedTcpPorts(String image) {
         ExposedPort[] ports = client.inspectImageCmd(image).exec().getConfig().getExposedPorts();

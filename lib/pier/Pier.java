@@ -70,6 +70,11 @@ public final class Pier implements AutoCloseable {
         return docker;
     }
 
+    /** How pushes without a Dockerfile are built: the buildpacks, each app's choice and the base image. */
+    public Buildpacks buildpacks() {
+        return new Buildpacks(home, templates);
+    }
+
     public Config config() {
         return new Config(home);
     }
@@ -159,7 +164,7 @@ public final class Pier implements AutoCloseable {
     }
 
     public Deploy deploy() {
-        return new Deploy(home, docker(), nginx());
+        return new Deploy(home, docker(), nginx(), buildpacks());
     }
 
     /** Serves every deployed app under the server-wide domain {@code domain} (null: back to localhost). */

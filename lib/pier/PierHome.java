@@ -37,6 +37,11 @@ public record PierHome(Path root) {
         return app(app).resolve("domains");
     }
 
+    /** The buildpack chosen with builder:set, one name on one line; absent means detect it on every push. */
+    public Path builder(AppName app) {
+        return app(app).resolve("builder");
+    }
+
     public Path nginx() {
         return root.resolve("nginx");
     }

@@ -6,11 +6,18 @@ package pier;
 //FILES templates/sudoers/=../../templates/sudoers/*.ftl
 //FILES templates/ssh/=../../templates/ssh/*.ftl
 //FILES templates/bin/=../../templates/bin/*.ftl
+//FILES templates/buildpacks/=../../templates/buildpacks/order
+//FILES templates/buildpacks/static/=../../templates/buildpacks/static/*
+//FILES templates/buildpacks/php/=../../templates/buildpacks/php/*
+//FILES templates/buildpacks/nodejs/=../../templates/buildpacks/nodejs/*
+//FILES templates/buildpacks/python/=../../templates/buildpacks/python/*
 
 import freemarker.cache.ClassTemplateLoader;
 import freemarker.cache.FileTemplateLoader;
 import freemarker.cache.MultiTemplateLoader;
 import freemarker.cache.TemplateLoader;
+import freemarker.core.StopException;
+import freemarker.template.Template;
 import freemarker.template.Configuration;
 import freemarker.template.TemplateException;
 import freemarker.template.TemplateExceptionHandler;
@@ -21,6 +28,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Renders every file pier writes on the host. An admin's copy in {@code /etc/pier/templates/<path>} wins
@@ -64,8 +72,29 @@ public final class Templates {
             StringWriter out = new StringWriter();
             config.getTemplate(name).process(model, out);
             return out.toString();
+        } catch (StopException e) {
+            // A template's own refusal (<#stop "reason">) is a message for the user, not a template bug.
+            throw PierException.failed(e.getMessageWithoutStackTop(), e);
         } catch (IOException | TemplateException e) {
             throw PierException.failed("cannot render template " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A data file among the templates (a buildpack's properties, the buildpack order), verbatim and with the same
+     * override rule as a template; empty when neither an override nor a shipped file exists.
+     */
+    public Optional<String> text(String name) {
+        try {
+            Template template = config.getTemplate(name, null, null, null, false, true);
+            if (template == null) {
+                return Optional.empty();
+            }
+            StringWriter out = new StringWriter();
+            template.process(Map.of(), out);
+            return Optional.of(out.toString());
+        } catch (IOException | TemplateException e) {
+            throw PierException.failed("cannot read template " + name + ": " + e.getMessage(), e);
         }
     }
 }

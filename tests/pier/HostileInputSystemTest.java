@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import pier.SystemHost.Result;
 
 /**
- * Hostile values in every kind of name pier takes (app, volume, domain, config key, container path), fed
- * to the commands that take them: in-process through the same command line the CLI runs, over real SSH
- * and through the installed CLI. Each must end with exit 2 and one {@code error:} line, and nothing under
+ * Hostile values in every kind of name pier takes (app, volume, domain, config key, container path, buildpack,
+ * base image), fed to the commands that take them: in-process through the same command line the CLI runs,
+ * over real SSH and through the installed CLI. Each must end with exit 2 and one {@code error:} line, and nothing under
  * /var/lib/pier or /etc/nginx may change; {@code nginx -t} must still pass.
  */
 class HostileInputSystemTest {
@@ -59,11 +59,13 @@ class HostileInputSystemTest {
         Map<String, List<Function<String, List<String>>>> kinds = new TreeMap<>();
         kinds.put("app", List.of(v -> List.of("apps:create", v), v -> List.of("apps:info", v),
                 v -> List.of("config:set", v, "A=1"), v -> List.of("domains:add", v, "ok.pier.test"),
-                v -> List.of("apps:destroy", v, "--force")));
+                v -> List.of("apps:destroy", v, "--force"), v -> List.of("builder:set", v, "static")));
         kinds.put("domain", List.of(v -> List.of("domains:add", APP, v), v -> List.of("domains:set-global", v)));
         kinds.put("config key", List.of(v -> List.of("config:set", APP, v + "=1"), v -> List.of("config:unset", APP, v)));
         kinds.put("volume", List.of(v -> List.of("volume:create", v, "/data"), v -> List.of("volume:link", APP, v)));
         kinds.put("container path", List.of(v -> List.of("volume:create", "ok-vol", v)));
+        kinds.put("buildpack", List.of(v -> List.of("builder:set", APP, v)));
+        kinds.put("image", List.of(v -> List.of("builder:base", v)));
         return kinds;
     }
 
