@@ -74,6 +74,7 @@ public class Bench {
             bench.cutOver();
             bench.commandLatency();
             bench.proxyCost();
+            bench.buildCache();
             bench.idleFootprint();
         } finally {
             bench.tearDown();
@@ -339,6 +340,54 @@ public class Bench {
             throw new IllegalStateException("no Requests/sec in wrk output:\n" + r.out);
         }
         return Double.parseDouble(m.group(1));
+    }
+
+    // ---- 6. build cache ------------------------------------------------------------------------------------------
+
+    /** A Node.js app without a Dockerfile: its first push against a push that changes only its code. */
+    void buildCache() throws Exception {
+        String base = run(null, null, "docker", "image", "inspect", "--format", "{{.Id}}", "debian:bookworm-slim").out;
+        if (!base.startsWith("sha256:")) {
+            row("build cache (buildpack app)", "not measured: no debian:bookworm-slim image (README, Builds)", "", "");
+            results.put("build_cache", Map.of("measured", false));
+            return;
+        }
+        Path app = work.resolve("node");
+        Files.createDirectories(app);
+        Files.writeString(app.resolve("package.json"), "{\"name\": \"bench\", \"version\": \"1.0.0\", \"private\": true,"
+                + " \"scripts\": {\"start\": \"node server.js\"}, \"dependencies\": {\"ms\": \"2.1.3\"}}\n");
+        Files.writeString(app.resolve("package-lock.json"), """
+                {"name": "bench", "version": "1.0.0", "lockfileVersion": 3, "requires": true, "packages": {
+                  "": {"name": "bench", "version": "1.0.0", "dependencies": {"ms": "2.1.3"}},
+                  "node_modules/ms": {"version": "2.1.3", "resolved": "https://registry.npmjs.org/ms/-/ms-2.1.3.tgz",
+                    "integrity": "sha512-6FlzubTLZG3J2a/NVCAleEhjzq5oxgHyaCU9yYXvcLsvoVaHJq/s5xXI6/XXP6tz7R9xAOtHnSO/tXtF3WRTlA=="}}}
+                """);
+        List<Double> cold = new ArrayList<>();
+        List<Double> codeOnly = new ArrayList<>();
+        for (int i = 0; i < Math.min(runs, 3); i++) {
+            run(null, null, PIER.toString(), "apps:destroy", "bench-node", "--force");
+            Files.writeString(app.resolve("server.js"), "require('http').createServer((q, r) => r.end('" + i
+                    + "')).listen(process.env.PORT);\n");
+            check(run(app, null, "git", "init", "-q", "-b", "main"));
+            check(run(app, null, "git", "add", "-A"));
+            check(run(app, null, "git", "-c", "user.email=b@p", "-c", "user.name=b", "commit", "-q", "-m", "cold " + i));
+            long t0 = System.nanoTime();
+            check(run(app, null, "git", "-c", "core.sshCommand=ssh -i " + adminKey + " " + SSH_OPTS, "push", "-f",
+                    "pier@localhost:bench-node", "main"));
+            cold.add(secondsSince(t0));
+            Files.writeString(app.resolve("server.js"), "require('http').createServer((q, r) => r.end('code " + i
+                    + "')).listen(process.env.PORT);\n");
+            check(run(app, null, "git", "-c", "user.email=b@p", "-c", "user.name=b", "commit", "-q", "-am", "code " + i));
+            t0 = System.nanoTime();
+            check(run(app, null, "git", "-c", "core.sshCommand=ssh -i " + adminKey + " " + SSH_OPTS, "push",
+                    "pier@localhost:bench-node", "main"));
+            codeOnly.add(secondsSince(t0));
+        }
+        run(null, null, PIER.toString(), "apps:destroy", "bench-node", "--force");
+        results.put("build_cache", Map.of("first_push_s", round(median(cold)), "code_only_push_s", round(median(codeOnly)),
+                "speedup", round(median(cold) / median(codeOnly))));
+        row("Node.js buildpack: first push vs code-only push", fmt(median(cold)) + " s / " + fmt(median(codeOnly)) + " s",
+                "", fmt(median(cold) / median(codeOnly)) + "x faster (target >= 5)");
     }
 
     // ---- 5. idle footprint ------------------------------------------------------------------------------------
