@@ -192,8 +192,10 @@ public final class Buildpacks {
 
     /** Sets the base image ({@code null}: back to the default). The next buildpack build uses it. */
     public void baseImage(String image) {
+        // Checked before the lock: a refused value must not even create a lock file.
+        String checked = image == null ? null : checkImage(image);
         try (Lock ignored = Lock.global(home, "settings")) {
-            new Settings(home).set(BASE_IMAGE, image == null ? null : checkImage(image));
+            new Settings(home).set(BASE_IMAGE, checked);
         }
     }
 

