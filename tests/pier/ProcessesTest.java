@@ -222,6 +222,14 @@ class ProcessesTest {
         assertTrue(Checks.declared(Optional.empty(), Optional.empty(), n -> { }).isDefault());
     }
 
+    @Test
+    void aCheckReadsTheBodyAfterEitherKindOfBlankLine() {
+        assertEquals("web.1\n", HealthCheck.body("HTTP/1.1 200 OK\r\nContent-Type: text/plain\n\nweb.1\n"),
+                "a CGI script ends its headers with a bare newline");
+        assertEquals("ok\n\nmore", HealthCheck.body("HTTP/1.0 200 OK\r\nA: b\r\n\r\nok\n\nmore"));
+        assertEquals("", HealthCheck.body("HTTP/1.0 200 OK\r\n"));
+    }
+
     // ---- release files ----
 
     static Release release(int id, String image, String config, String description) {
