@@ -65,6 +65,16 @@ class TemplatesTest {
     }
 
     @Test
+    void aVhostWithNoWebContainerAnswers503AndDeclaresNoUpstream() {
+        String conf = new Nginx(home, templates).render(new Nginx.Vhost(AppName.of("blog"),
+                List.of(Domain.of("blog.example.com")), List.of()));
+        assertFalse(conf.contains("upstream"), conf);
+        assertFalse(conf.contains("proxy_pass"), conf);
+        assertTrue(conf.contains("return 503;"), conf);
+        assertTrue(conf.contains("server_name blog.example.com;"), conf);
+    }
+
+    @Test
     void catchAllConfigAnswers404AndIncludesAppVhosts() {
         String conf = templates.render("nginx/pier.conf.ftl", Map.of("nginxDir", "/var/lib/pier/nginx"));
         assertTrue(conf.contains("default_server"), conf);
@@ -140,6 +150,15 @@ class TemplatesTest {
         assumeTrue(Files.isExecutable(NGINX), "no nginx at " + NGINX);
         Path vhost = tmp.resolve("blog.conf");
         Files.writeString(vhost, new Nginx(home, templates).render(blogVhost()));
+        assertNginxAccepts("include " + vhost + ";");
+    }
+
+    @Test
+    void nginxAcceptsAStoppedAppsVhost() throws Exception {
+        assumeTrue(Files.isExecutable(NGINX), "no nginx at " + NGINX);
+        Path vhost = tmp.resolve("blog.conf");
+        Files.writeString(vhost, new Nginx(home, templates).render(new Nginx.Vhost(AppName.of("blog"),
+                List.of(Domain.of("blog.example.com")), List.of())));
         assertNginxAccepts("include " + vhost + ";");
     }
 
