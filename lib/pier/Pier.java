@@ -161,6 +161,11 @@ public final class Pier implements AutoCloseable {
         return new Deploy(home, docker(), nginx());
     }
 
+    /** The app's processes: ps, scale, restart, start, stop, rebuild, rollback, logs, run and enter. */
+    public Processes processes() {
+        return new Processes(home, docker(), nginx(), deploy());
+    }
+
     /** Serves every deployed app under the server-wide domain {@code domain} (null: back to localhost). */
     public void globalDomain(Domain domain) {
         Optional<Domain> previous = settings().globalDomain();

@@ -23,8 +23,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What a release records about processes, read without Docker: Procfile parsing and how its commands run, scale
- * words and files, CHECKS and app.json parsing, the release file and its config snapshot read back exactly, and
- * which images a cleanup keeps.
+ * words and files, CHECKS and app.json parsing, the release file and its config snapshot read back exactly, which
+ * images a cleanup keeps and which release a rollback goes to by default.
  */
 class ProcessesTest {
     @TempDir
@@ -290,7 +290,7 @@ class ProcessesTest {
         assertEquals(64, a.version().length());
     }
 
-    // ---- image retention ----
+    // ---- image retention and the default rollback ----
 
     @Test
     void retentionKeepsTheNewestDifferentImagesNotTheNewestReleases() {
@@ -302,6 +302,19 @@ class ProcessesTest {
         assertEquals(Set.of("pier/blog:v2", "pier/blog:v6", "pier/blog:v3"), Releases.imagesToKeep(releases, 3));
         assertEquals(Set.of("pier/blog:v2"), Releases.imagesToKeep(releases, 1), "the live release's image always stays");
         assertEquals(Set.of(), Releases.imagesToKeep(List.of(), 5));
+    }
+
+    @Test
+    void aRollbackGoesBackToTheNewestReleaseWithAnotherImageOrConfig() {
+        Release v1 = release(1, "pier/blog:v1", "c1", "Deploy");
+        Release v2 = release(2, "pier/blog:v2", "c1", "Deploy");
+        Release v3 = release(3, "pier/blog:v2", "c1", "Scale web=2");
+        Release v4 = release(4, "pier/blog:v2", "c2", "Setting A");
+        Release v5 = release(5, "pier/blog:v2", "c2", "Restart");
+        assertEquals(Optional.of(v3), Processes.previous(List.of(v1, v2, v3, v4, v5)), "config c1 differs from c2");
+        assertEquals(Optional.of(v1), Processes.previous(List.of(v1, v2, v3)), "restarts and scaling are passed over");
+        assertEquals(Optional.empty(), Processes.previous(List.of(v1)));
+        assertEquals(Optional.empty(), Processes.previous(List.of()));
     }
 
     @Test
