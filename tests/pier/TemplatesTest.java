@@ -93,10 +93,10 @@ class TemplatesTest {
         List<String> keyLines = keys.render().lines().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
         assertEquals(2, keyLines.size(), keys.render());
         assertTrue(keyLines.get(0).startsWith(
-                "command=\"/usr/local/bin/pier ssh-command --key alice\",restrict ssh-ed25519 " + alice.base64()),
+                "command=\"/usr/local/bin/pier ssh-command --key alice\",restrict,pty ssh-ed25519 " + alice.base64()),
                 keyLines.get(0));
         assertTrue(keyLines.get(1).startsWith(
-                "command=\"/usr/local/bin/pier ssh-command --key bob\",restrict ssh-rsa " + bob.base64()),
+                "command=\"/usr/local/bin/pier ssh-command --key bob\",restrict,pty ssh-rsa " + bob.base64()),
                 keyLines.get(1));
     }
 
