@@ -465,15 +465,7 @@ public final class Deploy {
                     .filter(c -> !live.equals(c.getLabels().get(Docker.RELEASE)))
                     .map(Container::getId).toList();
         }
-        // Each container on its own: one that cannot be removed must not keep the others (or the cleanup) from going.
-        List<String> problems = new ArrayList<>();
-        for (String id : doomed) {
-            try {
-                docker.stopAndRemove(id, Duration.ofSeconds(10));
-            } catch (RuntimeException e) {
-                problems.add(id.substring(0, 12) + ": " + Docker.firstLine(e.getMessage()));
-            }
-        }
+        List<String> problems = docker.stopAll(doomed, Duration.ofSeconds(10), true);
         // The retired containers held the previous images; those beyond the rollback window can go now.
         try (Lock ignored = Lock.app(home, app)) {
             removeOldImages(app);

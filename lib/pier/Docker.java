@@ -408,6 +408,40 @@ public final class Docker implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops (and with {@code remove}, removes) all of {@code ids} at once, since each may take its whole grace period,
+     * each on its own so one failure does not keep the others running; returns what failed, as "id: reason".
+     */
+    public List<String> stopAll(List<String> ids, Duration grace, boolean remove) {
+        List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> stopping = new ArrayList<>();
+        for (String id : ids) {
+            Thread t = new Thread(() -> {
+                try {
+                    if (remove) {
+                        stopAndRemove(id, grace);
+                    } else {
+                        stop(id, grace);
+                    }
+                } catch (RuntimeException e) {
+                    problems.add(id.substring(0, Math.min(12, id.length())) + ": " + firstLine(e.getMessage()));
+                }
+            }, "pier-stop-" + id);
+            t.start();
+            stopping.add(t);
+        }
+        for (Thread t : stopping) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                problems.add("interrupted while stopping containers");
+                break;
+            }
+        }
+        return List.copyOf(problems);
+    }
+
     /** Stops gracefully (SIGTERM, then SIGKILL after {@code grace}) and removes; gone already is fine. */
     public void stopAndRemove(String id, Duration grace) {
         try {

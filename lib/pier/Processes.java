@@ -176,8 +176,12 @@ public final class Processes {
             List<Container> running = docker.containers(Map.of(Docker.APP, app.value())).stream()
                     .filter(c -> !c.getLabels().containsKey(Deploy.ONEOFF))
                     .filter(c -> "running".equals(c.getState()) || "restarting".equals(c.getState())).toList();
-            running.parallelStream().forEach(c -> docker.stop(c.getId(), Duration.ofSeconds(10)));
-            progress.detail("stopped " + running.size() + (running.size() == 1 ? " container" : " containers"));
+            List<String> problems = docker.stopAll(running.stream().map(Container::getId).toList(), Duration.ofSeconds(10), false);
+            progress.detail("stopped " + (running.size() - problems.size()) + " of " + running.size()
+                    + (running.size() == 1 ? " container" : " containers"));
+            if (!problems.isEmpty()) {
+                throw PierException.failed("could not stop " + String.join("; ", problems));
+            }
         }
     }
 
