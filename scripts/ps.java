@@ -19,6 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import pier.AppName;
 import pier.Cli;
 import pier.Json;
+import pier.Launcher;
 import pier.Pier;
 import pier.PierException;
 import pier.ProcessType;
@@ -213,6 +214,9 @@ public class ps {
                 throw PierException.usage("-n must be from 0 to 100000");
             }
             Optional<ProcessType> type = Optional.ofNullable(process).map(ProcessType::of);
+            if (follow) {
+                Launcher.exitWhenOrphaned();
+            }
             try (Pier pier = Pier.local()) {
                 pier.processes().logs(name, lines, follow, type, System.out);
             }
@@ -232,6 +236,7 @@ public class ps {
         public Integer call() {
             AppName name = AppName.of(app);
             List<String> words = command.size() > 1 && command.get(0).equals("--") ? command.subList(1, command.size()) : command;
+            Launcher.exitWhenOrphaned();
             try (Pier pier = Pier.local()) {
                 return pier.processes().run(name, words, System.in, new FileOutputStream(FileDescriptor.out),
                         new FileOutputStream(FileDescriptor.err));
@@ -250,6 +255,7 @@ public class ps {
         public Integer call() {
             AppName name = AppName.of(app);
             Optional.ofNullable(which).ifPresent(Processes::checkedInstance);
+            Launcher.exitWhenOrphaned();
             try (Pier pier = Pier.local()) {
                 Optional<Terminal> terminal = Terminal.raw();
                 try {

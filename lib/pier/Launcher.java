@@ -69,6 +69,30 @@ public final class Launcher {
         }
     }
 
+    /**
+     * Ends this process (exit 129, running its shutdown hooks) once the process that started it is gone, e.g. sshd's
+     * session after the client disconnected: nobody reads what a long-running command (logs -t, run, enter) writes,
+     * and nothing else would tell it, since a quiet command never writes to find its output closed.
+     */
+    public static void exitWhenOrphaned() {
+        long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(1L);
+        if (parent == 1) {
+            return;
+        }
+        Thread watch = new Thread(() -> {
+            while (ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(1L) == parent) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            System.exit(129);
+        }, "pier-orphan-watch");
+        watch.setDaemon(true);
+        watch.start();
+    }
+
     private static String absolute(String classPath) {
         return java.util.Arrays.stream(classPath.split(java.io.File.pathSeparator))
                 .map(e -> Path.of(e).toAbsolutePath().toString())
