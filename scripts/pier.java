@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES ../lib/pier/*.java
-//SOURCES apps.java keys.java domains.java config.java volumes.java git.java
+//SOURCES apps.java keys.java domains.java config.java volumes.java git.java ps.java releases.java
 //SOURCES builder.java
 package pier.cli;
 
@@ -37,12 +37,13 @@ public class pier implements Runnable {
 
     static CommandLine commandLine() {
         CommandLine cmd = Cli.commandLine(new pier());
-        for (Class<?>[] group : java.util.List.of(apps.COMMANDS, config.COMMANDS, domains.COMMANDS, volumes.COMMANDS, builder.COMMANDS, keys.COMMANDS,
-                git.COMMANDS)) {
+        for (Class<?>[] group : java.util.List.of(apps.COMMANDS, config.COMMANDS, domains.COMMANDS, volumes.COMMANDS, builder.COMMANDS,
+                keys.COMMANDS, git.COMMANDS, ps.COMMANDS, releases.COMMANDS)) {
             for (Class<?> command : group) {
                 cmd.addSubcommand(command);
             }
         }
+        ps.configure(cmd);
         installCommand().ifPresent(cmd::addSubcommand);
         git.SshCommandCli.cli = args -> commandLine().execute(args);
         return cmd;

@@ -110,9 +110,14 @@ public final class Apps {
         return new AppDomains(home).served(app);
     }
 
-    /** The local ports of the app's running web containers: what Nginx proxies to. */
+    /**
+     * The local ports of the live release's running web containers: what Nginx proxies to. Containers of an older
+     * release still draining before their retirement are not among them.
+     */
     public List<Nginx.Upstream> upstreams(AppName app, Docker docker) {
-        return docker.containers(Map.of(Docker.APP, app.value(), Docker.PROCESS, "web")).stream()
+        Map<String, String> labels = new java.util.HashMap<>(Map.of(Docker.APP, app.value(), Docker.PROCESS, "web"));
+        new Releases(home, app).current().ifPresent(r -> labels.put(Docker.RELEASE, Integer.toString(r.id())));
+        return docker.containers(labels).stream()
                 .filter(c -> "running".equals(c.getState()))
                 .flatMap(c -> Stream.of(c.getPorts()))
                 .filter(p -> p.getPublicPort() != null)
@@ -121,15 +126,18 @@ public final class Apps {
     }
 
     /**
-     * Points the app's vhost at {@code domains}; returns false when the app has no vhost (not deployed yet). Refuses
-     * when no web container runs, since a site without its upstreams cannot be rendered; Nginx refuses a bad site.
+     * Points the app's vhost at {@code domains}; returns false when the app has no vhost (not deployed yet). A stopped
+     * app, or one scaled to web=0, gets the site that answers 503. Otherwise refuses when no web container runs,
+     * since a site without its upstreams cannot be rendered; Nginx refuses a bad site.
      */
     public boolean route(AppName app, List<Domain> domains, Supplier<Docker> docker, Nginx nginx) {
         if (!Files.exists(home.vhost(app))) {
             return false;
         }
-        List<Nginx.Upstream> upstreams = upstreams(app, docker.get());
-        if (upstreams.isEmpty()) {
+        boolean noWeb = stopped(app)
+                || new Releases(home, app).current().map(r -> r.count(ProcessType.WEB) == 0).orElse(false);
+        List<Nginx.Upstream> upstreams = noWeb ? List.of() : upstreams(app, docker.get());
+        if (upstreams.isEmpty() && !noWeb) {
             throw PierException.failed("no web container of " + app + " is running, so Nginx cannot be pointed at its"
                     + " new names; deploy it again (git push) and retry");
         }
@@ -140,6 +148,30 @@ public final class Apps {
     /** Re-renders the app's vhost for its running containers and current domains; an undeployed app has none. */
     public void route(AppName app, Docker docker, Nginx nginx) {
         route(app, domains(app), () -> docker, nginx);
+    }
+
+    /** True after ps:stop, until the app is started again (ps:start, a deploy or a rollback). */
+    public boolean stopped(AppName app) {
+        return Files.exists(stoppedFile(app));
+    }
+
+    /** Records that the app is stopped (by {@code key}), or that it runs again; the caller holds the app's lock. */
+    public void stopped(AppName app, boolean stopped, String key) {
+        Path file = stoppedFile(app);
+        if (stopped) {
+            AtomicFile.write(file, "stopped by " + key + " at " + java.time.Instant.now() + "; start it with pier ps:start "
+                    + app + "\n", "rw-r--r--");
+        } else {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                throw PierException.failed("cannot remove " + file + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private Path stoppedFile(AppName app) {
+        return home.app(app).resolve("stopped");
     }
 
     public Info info(AppName app, Docker docker) {

@@ -41,8 +41,6 @@ public final class Buildpacks {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,29}");
     /** A detect entry is a path under the repository root: plain names, no "..", no absolute paths. */
     private static final Pattern DETECT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*");
-    /** A Procfile line, as Heroku reads it: {@code TYPE: command}. */
-    private static final Pattern PROCFILE_LINE = Pattern.compile("^([A-Za-z0-9_-]+):\\s*(.*?)\\s*$");
     /**
      * Docker's image reference grammar (distribution/reference): [host[:port]/]path[:tag][@digest]. The value goes
      * into a Dockerfile's FROM line, so it is checked here whatever set it.
@@ -277,23 +275,11 @@ public final class Buildpacks {
         if (!Files.isRegularFile(procfile)) {
             return Optional.empty();
         }
-        String text;
         try {
-            text = Files.readString(procfile);
+            return Procfile.parse(Files.readString(procfile)).command(ProcessType.WEB);
         } catch (IOException e) {
             throw PierException.failed("cannot read the Procfile: " + e.getMessage(), e);
         }
-        for (String line : text.split("\r?\n")) {
-            Matcher m = PROCFILE_LINE.matcher(line);
-            if (m.matches() && m.group(1).equals("web")) {
-                String command = m.group(2);
-                if (command.isEmpty() || command.chars().anyMatch(c -> c == 0)) {
-                    throw PierException.failed("the Procfile's web: line has no command to run");
-                }
-                return Optional.of(command);
-            }
-        }
-        return Optional.empty();
     }
 
     private static List<String> rootEntries(Path dir) {

@@ -53,18 +53,35 @@ public final class Docker implements AutoCloseable {
     public static final String RELEASE = "pier.release";
     public static final String PROCESS = "pier.process";
 
-    /** What to start: one container of one process type of one release. */
+    /**
+     * What to start: one container of one process type of one release. {@code cmd} replaces the image's command
+     * (its entrypoint stays), or is null for the image's own; {@code hostPort} 0 publishes no port.
+     */
     public record ContainerSpec(String name, String image, List<String> env, Map<String, String> labels,
-                                int hostPort, int containerPort, List<Bind> binds) {
+                                int hostPort, int containerPort, List<Bind> binds, List<String> cmd) {
+        public ContainerSpec(String name, String image, List<String> env, Map<String, String> labels,
+                             int hostPort, int containerPort, List<Bind> binds) {
+            this(name, image, env, labels, hostPort, containerPort, binds, null);
+        }
+    }
+
+    /** What a command run in a container ended with: its exit code and its output (stdout and stderr). */
+    public record ExecResult(long exitCode, String output) {
+    }
+
+    /** One line a container wrote, with Docker's timestamp (RFC 3339, nanoseconds) when asked for. */
+    public record LogLine(String timestamp, String text) {
     }
 
     private final DockerClient client;
     /** The transport under {@link #client}, for the few API calls docker-java has no command for (system df). */
     private final DockerHttpClient http;
+    private final java.net.URI host;
 
-    private Docker(DockerClient client, DockerHttpClient http) {
+    private Docker(DockerClient client, DockerHttpClient http, java.net.URI host) {
         this.client = client;
         this.http = http;
+        this.host = host;
     }
 
     public static Docker connect() {
@@ -74,7 +91,7 @@ public final class Docker implements AutoCloseable {
                 .sslConfig(config.getSSLConfig())
                 .connectionTimeout(Duration.ofSeconds(5))
                 .build();
-        return new Docker(DockerClientImpl.getInstance(config, http), http);
+        return new Docker(DockerClientImpl.getInstance(config, http), http, config.getDockerHost());
     }
 
     public DockerClient client() {
@@ -130,20 +147,30 @@ public final class Docker implements AutoCloseable {
                 .map(ExposedPort::getPort).sorted().toList();
     }
 
+    /** Creates and starts a long-running container (restart policy unless-stopped); returns its id. */
     public String start(ContainerSpec spec) {
-        ExposedPort port = ExposedPort.tcp(spec.containerPort());
         HostConfig host = HostConfig.newHostConfig()
-                .withPortBindings(new PortBinding(Ports.Binding.bindIpAndPort("127.0.0.1", spec.hostPort()), port))
                 // No restart until it has proved healthy: a crash during the check must show its real exit code.
                 .withRestartPolicy(RestartPolicy.noRestart())
                 .withBinds(spec.binds());
-        String id = client.createContainerCmd(spec.image())
+        var create = client.createContainerCmd(spec.image())
                 .withName(spec.name())
                 .withEnv(spec.env())
-                .withLabels(spec.labels())
-                .withExposedPorts(port)
-                .withHostConfig(host)
-                .exec().getId();
+                .withLabels(spec.labels());
+        if (spec.hostPort() > 0) {
+            ExposedPort port = ExposedPort.tcp(spec.containerPort());
+            host.withPortBindings(new PortBinding(Ports.Binding.bindIpAndPort("127.0.0.1", spec.hostPort()), port));
+            create.withExposedPorts(port);
+        }
+        if (spec.cmd() != null) {
+            create.withCmd(spec.cmd());
+        }
+        String id;
+        try {
+            id = create.withHostConfig(host).exec().getId();
+        } catch (RuntimeException e) {
+            throw PierException.failed("cannot create container " + spec.name() + ": " + firstLine(e.getMessage()), e);
+        }
         try {
             client.startContainerCmd(id).exec();
         } catch (RuntimeException e) {
@@ -187,14 +214,268 @@ public final class Docker implements AutoCloseable {
                 .sorted(Comparator.comparing(Container::getCreated)).toList();
     }
 
+    /**
+     * Runs a one-off container to its end with our stdin, stdout and stderr joined to it (no tty); returns its exit
+     * code. It has no restart policy and is removed afterwards, also when this process is stopped.
+     */
+    public int runAttached(ContainerSpec spec, InputStream in, java.io.OutputStream out, java.io.OutputStream err) {
+        String id = createOneOff(spec, true);
+        Thread cleanup = new Thread(() -> remove(id));
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            java.util.concurrent.CountDownLatch attached = new java.util.concurrent.CountDownLatch(1);
+            RuntimeException[] failure = new RuntimeException[1];
+            Thread pump = new Thread(() -> {
+                try {
+                    DockerStream.pump(DockerStream.socket(host), "POST", "/containers/" + id
+                            + "/attach?stream=1&stdin=1&stdout=1&stderr=1", null, in, out, err, false, attached::countDown);
+                } catch (RuntimeException e) {
+                    failure[0] = e;
+                    attached.countDown();
+                }
+            }, "pier-attach");
+            pump.start();
+            attached.await();
+            if (failure[0] != null) {
+                throw failure[0];
+            }
+            startOneOff(id);
+            int code = client.waitContainerCmd(id).start().awaitStatusCode();
+            pump.join(60_000);
+            return code;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
+        } finally {
+            remove(id);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is running or ran: the container is gone either way.
+            }
+        }
+    }
+
+    /** Runs a one-off container to its end, each line it writes to {@code log}; returns its exit code. Removed after. */
+    public int runLogged(ContainerSpec spec, Consumer<String> log) {
+        String id = createOneOff(spec, false);
+        try {
+            startOneOff(id);
+            client.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true)
+                    .exec(new ResultCallback.Adapter<Frame>() {
+                        @Override
+                        public void onNext(Frame frame) {
+                            new String(frame.getPayload(), StandardCharsets.UTF_8).lines().forEach(log);
+                        }
+                    }).awaitCompletion();
+            return client.waitContainerCmd(id).start().awaitStatusCode();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw PierException.failed("interrupted while " + spec.name() + " ran");
+        } finally {
+            remove(id);
+        }
+    }
+
+    private String createOneOff(ContainerSpec spec, boolean stdin) {
+        var create = client.createContainerCmd(spec.image())
+                .withName(spec.name())
+                .withEnv(spec.env())
+                .withLabels(spec.labels())
+                .withAttachStdout(true).withAttachStderr(true)
+                .withHostConfig(HostConfig.newHostConfig().withBinds(spec.binds()));
+        if (stdin) {
+            create.withAttachStdin(true).withStdinOpen(true).withStdInOnce(true).withTty(false);
+        }
+        if (spec.cmd() != null) {
+            create.withCmd(spec.cmd());
+        }
+        try {
+            return create.exec().getId();
+        } catch (RuntimeException e) {
+            throw PierException.failed("cannot create container " + spec.name() + ": " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    private void startOneOff(String id) {
+        try {
+            client.startContainerCmd(id).exec();
+        } catch (RuntimeException e) {
+            throw PierException.failed("cannot start the command: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** Runs {@code argv} in a running container within {@code timeout}; its exit code (-1 when it timed out) and output. */
+    public ExecResult exec(String containerId, List<String> argv, Duration timeout) {
+        StringBuilder out = new StringBuilder();
+        try {
+            String exec = client.execCreateCmd(containerId).withCmd(argv.toArray(String[]::new))
+                    .withAttachStdout(true).withAttachStderr(true).exec().getId();
+            boolean done = client.execStartCmd(exec).exec(new ResultCallback.Adapter<Frame>() {
+                @Override
+                public void onNext(Frame frame) {
+                    synchronized (out) {
+                        out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+                    }
+                }
+            }).awaitCompletion(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (!done) {
+                return new ExecResult(-1, "no result within " + timeout.toSeconds() + "s");
+            }
+            Long code = client.inspectExecCmd(exec).exec().getExitCodeLong();
+            synchronized (out) {
+                return new ExecResult(code == null ? -1 : code, out.toString());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new ExecResult(-1, "interrupted");
+        } catch (RuntimeException e) {
+            return new ExecResult(-1, firstLine(e.getMessage()));
+        }
+    }
+
+    /**
+     * Runs {@code argv} in a running container with our streams joined to it, in a terminal when {@code tty}; returns
+     * its exit code. {@code size} (rows, columns) sizes the terminal.
+     */
+    public int execAttached(String containerId, List<String> argv, boolean tty, int[] size, InputStream in,
+                            java.io.OutputStream out, java.io.OutputStream err) {
+        String exec;
+        try {
+            var create = client.execCreateCmd(containerId).withCmd(argv.toArray(String[]::new))
+                    .withAttachStdin(true).withAttachStdout(true).withAttachStderr(true).withTty(tty);
+            if (tty) {
+                create.withEnv(List.of("TERM=" + java.util.Optional.ofNullable(System.getenv("TERM")).orElse("xterm")));
+            }
+            exec = create.exec().getId();
+        } catch (RuntimeException e) {
+            throw PierException.failed("cannot run " + argv + " in the container: " + firstLine(e.getMessage()), e);
+        }
+        Runnable resize = () -> {
+            if (tty && size != null) {
+                try {
+                    client.resizeExecCmd(exec).withSize(size[0], size[1]).exec();
+                } catch (RuntimeException e) {
+                    // The terminal keeps Docker's default size.
+                }
+            }
+        };
+        DockerStream.pump(DockerStream.socket(host), "POST", "/exec/" + exec + "/start",
+                "{\"Detach\":false,\"Tty\":" + tty + "}", in, out, err, tty, resize);
+        Long code = client.inspectExecCmd(exec).exec().getExitCodeLong();
+        return code == null ? 1 : code.intValue();
+    }
+
+    /**
+     * The last {@code tail} lines of a container (all with a negative tail), each with its timestamp, to {@code line};
+     * with {@code follow}, then every new line until the container stops or {@code line} throws.
+     */
+    public void logs(String id, int tail, boolean follow, Consumer<LogLine> line) {
+        var cmd = client.logContainerCmd(id).withStdOut(true).withStdErr(true).withTimestamps(true).withFollowStream(follow);
+        if (tail >= 0) {
+            cmd.withTail(tail);
+        } else {
+            cmd.withTailAll();
+        }
+        StringBuilder partial = new StringBuilder();
+        try {
+            cmd.exec(new ResultCallback.Adapter<Frame>() {
+                @Override
+                public void onNext(Frame frame) {
+                    partial.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+                    int nl;
+                    while ((nl = partial.indexOf("\n")) >= 0) {
+                        String text = partial.substring(0, nl);
+                        partial.delete(0, nl + 1);
+                        int space = text.indexOf(' ');
+                        line.accept(space > 0 ? new LogLine(text.substring(0, space), text.substring(space + 1))
+                                : new LogLine("", text));
+                    }
+                }
+            }).awaitCompletion();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (NotFoundException e) {
+            // Removed meanwhile (a retired container): its lines are over.
+        }
+    }
+
+    /** True when the image has {@code path} (e.g. /bin/sh): looked up in a container created, never started, from it. */
+    public boolean hasFile(String image, String path, Map<String, String> labels) {
+        String id = client.createContainerCmd(image).withCmd("/pier-never-runs").withLabels(labels).exec().getId();
+        try (InputStream in = client.copyArchiveFromContainerCmd(id, path).exec()) {
+            in.readAllBytes();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        } catch (IOException e) {
+            throw PierException.failed("cannot look into " + image + ": " + e.getMessage(), e);
+        } finally {
+            remove(id);
+        }
+    }
+
+    /** Stops gracefully (SIGTERM, then SIGKILL after {@code grace}) and keeps the container; stopped already is fine. */
+    public void stop(String id, Duration grace) {
+        try {
+            client.stopContainerCmd(id).withTimeout((int) Math.max(1, grace.toSeconds())).exec();
+        } catch (NotFoundException | NotModifiedException e) {
+            // Already stopped or gone: the goal is reached.
+        }
+    }
+
+    /**
+     * Stops (and with {@code remove}, removes) all of {@code ids} at once, since each may take its whole grace period,
+     * each on its own so one failure does not keep the others running; returns what failed, as "id: reason".
+     */
+    public List<String> stopAll(List<String> ids, Duration grace, boolean remove) {
+        List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> stopping = new ArrayList<>();
+        for (String id : ids) {
+            Thread t = new Thread(() -> {
+                try {
+                    if (remove) {
+                        stopAndRemove(id, grace);
+                    } else {
+                        stop(id, grace);
+                    }
+                } catch (RuntimeException e) {
+                    problems.add(id.substring(0, Math.min(12, id.length())) + ": " + firstLine(e.getMessage()));
+                }
+            }, "pier-stop-" + id);
+            t.start();
+            stopping.add(t);
+        }
+        for (Thread t : stopping) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                problems.add("interrupted while stopping containers");
+                break;
+            }
+        }
+        return List.copyOf(problems);
+    }
+
     /** Stops gracefully (SIGTERM, then SIGKILL after {@code grace}) and removes; gone already is fine. */
     public void stopAndRemove(String id, Duration grace) {
         try {
             client.stopContainerCmd(id).withTimeout((int) Math.max(1, grace.toSeconds())).exec();
         } catch (NotFoundException | NotModifiedException e) {
             // Already stopped or gone: the goal is reached.
+        } catch (ConflictException e) {
+            if (alreadyBeingRemoved(e)) {
+                return;
+            }
+            throw e;
         }
         remove(id);
+    }
+
+    /** Another pier process (a second background retire) is removing it right now: the goal is reached. */
+    private static boolean alreadyBeingRemoved(ConflictException e) {
+        return e.getMessage() != null && e.getMessage().contains("already in progress");
     }
 
     public void remove(String id) {
@@ -204,7 +485,7 @@ public final class Docker implements AutoCloseable {
             // Gone already.
         } catch (ConflictException e) {
             // A background retire may be removing it right now; anything else is a real conflict.
-            if (e.getMessage() == null || !e.getMessage().contains("already in progress")) {
+            if (!alreadyBeingRemoved(e)) {
                 throw e;
             }
         }
@@ -222,6 +503,34 @@ public final class Docker implements AutoCloseable {
 
     public List<String> images(Map<String, String> labels) {
         return client.listImagesCmd().withLabelFilter(labels).exec().stream().map(i -> i.getId()).toList();
+    }
+
+    /** The tags (repo:tag) of the images carrying {@code labels}. */
+    public List<String> imageTags(Map<String, String> labels) {
+        return client.listImagesCmd().withLabelFilter(labels).exec().stream()
+                .flatMap(i -> i.getRepoTags() == null ? java.util.stream.Stream.empty() : Arrays.stream(i.getRepoTags()))
+                .filter(t -> !t.equals("<none>:<none>")).distinct().sorted().toList();
+    }
+
+    /** The ids of the untagged images carrying {@code labels}: builds whose tag went to a newer build. */
+    public List<String> danglingImages(Map<String, String> labels) {
+        return client.listImagesCmd().withLabelFilter(labels).withDanglingFilter(true).exec().stream()
+                .map(i -> i.getId()).toList();
+    }
+
+    /**
+     * Removes a tag, or an untagged image by id, unless a container still uses it (then it stays for the next
+     * cleanup); returns true when it went. An image with another tag only loses this one.
+     */
+    public boolean removeImageIfUnused(String image) {
+        try {
+            client.removeImageCmd(image).withForce(false).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return true;
+        } catch (DockerException e) {
+            return false;
+        }
     }
 
     /**

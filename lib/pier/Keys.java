@@ -11,8 +11,8 @@ import java.util.stream.Stream;
 
 /**
  * The SSH keys allowed to reach pier, one file each under {@code keys/}, and the {@code authorized_keys}
- * rendered from them. Every line there forces pier's own command with {@code restrict}, so no key ever
- * reaches a shell, a forwarding or an agent.
+ * rendered from them. Every line there forces pier's own command with {@code restrict,pty}, so no key ever
+ * reaches a shell, a forwarding or an agent; the pty only gives {@code enter} a terminal.
  */
 public final class Keys {
     /** A stored key and the name it was added under. */

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * How pier is started on a server: the launcher on root's PATH runs the jars the installer put in
@@ -79,6 +80,35 @@ public final class Launcher {
         } catch (IOException e) {
             throw PierException.failed("cannot start a background pier process: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Ends this process (exit 129, running its shutdown hooks) once a process it was started from is gone, e.g. sshd's
+     * session after the client disconnected: nobody reads what a long-running command (logs -t, run, enter) writes,
+     * and nothing else would tell it, since a quiet command never writes to find its output closed. Over SSH the
+     * parent is the login shell running the forced command, which outlives the session, so every ancestor is watched.
+     */
+    public static void exitWhenOrphaned() {
+        List<ProcessHandle> ancestors = new ArrayList<>();
+        for (Optional<ProcessHandle> p = ProcessHandle.current().parent(); p.isPresent() && p.get().pid() > 1;
+             p = p.get().parent()) {
+            ancestors.add(p.get());
+        }
+        if (ancestors.isEmpty()) {
+            return;
+        }
+        Thread watch = new Thread(() -> {
+            while (ancestors.stream().allMatch(ProcessHandle::isAlive)) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            System.exit(129);
+        }, "pier-orphan-watch");
+        watch.setDaemon(true);
+        watch.start();
     }
 
     private static String absolute(String classPath) {

@@ -104,7 +104,7 @@ public final class Pier implements AutoCloseable {
                 change.accept(config());
                 if (restart) {
                     try {
-                        restartLocked(app.get(), progress);
+                        restartLocked(app.get(), what, progress);
                     } catch (PierException e) {
                         config().write(app, before);
                         throw PierException.failed(e.getMessage() + "; the config was left as it was");
@@ -125,16 +125,15 @@ public final class Pier implements AutoCloseable {
         }
         for (AppName each : apps().list()) {
             try (Lock ignored = Lock.app(home, each)) {
-                restartLocked(each, progress);
+                restartLocked(each, what + " (global)", progress);
             }
         }
     }
 
-    private void restartLocked(AppName app, Progress progress) {
+    /** Restarts a deployed, running app as a new release described as {@code why}; says why not otherwise. */
+    private void restartLocked(AppName app, String why, Progress progress) {
         Deploy deploy = deploy();
-        deploy.restart(app, actor, progress).ifPresentOrElse(
-                deployed -> deploy.retireInBackground(app, deployed, progress),
-                () -> progress.detail(app + " is not deployed yet; this applies at its first deploy"));
+        deploy.restart(app, actor, why, progress).ifPresent(deployed -> deploy.retireInBackground(app, deployed, progress));
     }
 
     public Volumes volumes() {
@@ -149,7 +148,7 @@ public final class Pier implements AutoCloseable {
         apps().require(app);
         volumes().require(volume);
         progress.step("Linking volume " + volume + " to " + app);
-        if (!volumes().link(app, volume, () -> restartLocked(app, progress))) {
+        if (!volumes().link(app, volume, () -> restartLocked(app, "Link volume " + volume, progress))) {
             progress.detail(volume + " was linked to " + app + " already; nothing to change");
         }
     }
@@ -158,13 +157,18 @@ public final class Pier implements AutoCloseable {
     public void unlinkVolume(AppName app, VolumeName volume, Progress progress) {
         apps().require(app);
         progress.step("Unlinking volume " + volume + " from " + app);
-        if (!volumes().unlink(app, volume, () -> restartLocked(app, progress))) {
+        if (!volumes().unlink(app, volume, () -> restartLocked(app, "Unlink volume " + volume, progress))) {
             progress.detail(volume + " was not linked to " + app + "; nothing to change");
         }
     }
 
     public Deploy deploy() {
         return new Deploy(home, docker(), nginx(), buildpacks());
+    }
+
+    /** The app's processes: ps, scale, restart, start, stop, rebuild, rollback, logs, run and enter. */
+    public Processes processes() {
+        return new Processes(home, docker(), nginx(), deploy());
     }
 
     /** Serves every deployed app under the server-wide domain {@code domain} (null: back to localhost). */

@@ -6,12 +6,13 @@ import java.util.Properties;
 
 /**
  * Server-wide settings in {@code settings.properties}: the global domain apps are served under and the
- * deploy timings an admin may tune. A plain properties file, so a human can read and edit it.
+ * deploy timings and image retention an admin may tune. A plain properties file, so a human can read and edit it.
  */
 public final class Settings {
     public static final String DOMAIN = "domain";
     public static final String HEALTH_TIMEOUT = "healthcheck.timeout.seconds";
     public static final String RETIRE_WAIT = "retire.wait.seconds";
+    public static final String IMAGES_KEEP = "images.keep";
 
     private final PierHome home;
 
@@ -42,6 +43,19 @@ public final class Settings {
 
     public Duration retireWait() {
         return Duration.ofMillis((long) (seconds(RETIRE_WAIT, 2) * 1000));
+    }
+
+    /** How many images of each app's newest releases are kept for rollbacks; older ones are removed. */
+    public int imagesKeep() {
+        Optional<String> raw = get(IMAGES_KEEP).map(String::strip);
+        if (raw.isEmpty()) {
+            return 5;
+        }
+        if (!raw.get().matches("\\d{1,3}") || Integer.parseInt(raw.get()) < 1 || Integer.parseInt(raw.get()) > 100) {
+            throw PierException.failed(IMAGES_KEEP + " in " + home.settings() + " must be a whole number from 1 to 100, not "
+                    + raw.get());
+        }
+        return Integer.parseInt(raw.get());
     }
 
     private double seconds(String key, double fallback) {

@@ -1,5 +1,6 @@
 # Written by pier from its keys; change it with pier ssh-keys:add and pier ssh-keys:remove.
-# Every key runs pier's own command, restricted: no shell, no forwarding, no agent, no pty.
+# Every key runs pier's own command, restricted: no shell, no forwarding, no agent. A pty is allowed, so
+# `ssh -t pier@host enter APP` gets a terminal; the forced command is pier's all the same.
 <#list keys as k>
-command="${command} ssh-command --key ${k.name}",restrict ${k.line} pier:${k.name}
+command="${command} ssh-command --key ${k.name}",restrict,pty ${k.line} pier:${k.name}
 </#list>

@@ -303,7 +303,7 @@ class BuildpacksTest {
     @Test
     void theProcfilesWebCommandReachesCmdByteForByte() throws IOException {
         String command = "gunicorn --bind \"0.0.0.0:$PORT\" 'app:create_app()' \\ </script> ]]> \t é && echo done";
-        Files.writeString(repo.resolve("Procfile"), "release: ./migrate\r\nweb:   " + command + "  \r\nweb: second\r\n");
+        Files.writeString(repo.resolve("Procfile"), "release: ./migrate\r\nweb:   " + command + "  \r\n");
         files("index.html", "index.php", "package.json", "requirements.txt");
         for (Buildpacks.Buildpack pack : buildpacks.list()) {
             assertEquals(List.of("/bin/sh", "-c", command), cmd(render(pack.name())), pack.name());

@@ -23,8 +23,8 @@ import pier.SystemHost.Result;
 
 /**
  * Hostile values in every kind of name pier takes (app, volume, domain, config key, container path, buildpack,
- * base image), fed to the commands that take them: in-process through the same command line the CLI runs,
- * over real SSH and through the installed CLI. Each must end with exit 2 and one {@code error:} line, and nothing under
+ * base image, process type, release), fed to the commands that take them: in-process through the same command
+ * line the CLI runs, over real SSH and through the installed CLI. Each must end with exit 2 and one {@code error:} line, and nothing under
  * /var/lib/pier or /etc/nginx may change; {@code nginx -t} must still pass.
  */
 class HostileInputSystemTest {
@@ -59,13 +59,19 @@ class HostileInputSystemTest {
         Map<String, List<Function<String, List<String>>>> kinds = new TreeMap<>();
         kinds.put("app", List.of(v -> List.of("apps:create", v), v -> List.of("apps:info", v),
                 v -> List.of("config:set", v, "A=1"), v -> List.of("domains:add", v, "ok.pier.test"),
-                v -> List.of("apps:destroy", v, "--force"), v -> List.of("builder:set", v, "static")));
+                v -> List.of("apps:destroy", v, "--force"), v -> List.of("builder:set", v, "static"),
+                v -> List.of("ps", v), v -> List.of("ps:scale", v, "web=1"),
+                v -> List.of("ps:stop", v), v -> List.of("logs", v), v -> List.of("run", v, "true"),
+                v -> List.of("releases", v), v -> List.of("releases:rollback", v)));
         kinds.put("domain", List.of(v -> List.of("domains:add", APP, v), v -> List.of("domains:set-global", v)));
         kinds.put("config key", List.of(v -> List.of("config:set", APP, v + "=1"), v -> List.of("config:unset", APP, v)));
         kinds.put("volume", List.of(v -> List.of("volume:create", v, "/data"), v -> List.of("volume:link", APP, v)));
         kinds.put("container path", List.of(v -> List.of("volume:create", "ok-vol", v)));
         kinds.put("buildpack", List.of(v -> List.of("builder:set", APP, v)));
         kinds.put("image", List.of(v -> List.of("builder:base", v)));
+        kinds.put("process type", List.of(v -> List.of("ps:scale", APP, v + "=1"), v -> List.of("logs", APP, "--process", v),
+                v -> List.of("enter", APP, v)));
+        kinds.put("release", List.of(v -> List.of("releases:rollback", APP, v)));
         return kinds;
     }
 

@@ -97,7 +97,7 @@ class KeysTest {
         SshKey alice = newKey();
         keys.add(KeyName.of("alice"), alice);
         assertTrue(authorizedKeys().contains(
-                "command=\"/usr/local/bin/pier ssh-command --key alice\",restrict " + alice.line()), authorizedKeys());
+                "command=\"/usr/local/bin/pier ssh-command --key alice\",restrict,pty " + alice.line()), authorizedKeys());
     }
 
     @Test

@@ -144,6 +144,15 @@ final class SystemHost {
         return run(dir, Map.of("GIT_SSH_COMMAND", ssh), null, command.toArray(String[]::new));
     }
 
+    /** A pier command over real OpenSSH with the given key ({@code ssh pier@localhost ARGS}), stdin from {@code stdin}. */
+    static Result ssh(Path key, String stdin, String... remote) {
+        List<String> command = new ArrayList<>(List.of("ssh", "-i", key.toString(), "-o", "IdentitiesOnly=yes",
+                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+                "-o", "BatchMode=yes", "pier@localhost"));
+        command.addAll(List.of(remote));
+        return run(null, Map.of(), stdin, command.toArray(String[]::new));
+    }
+
     /** One HTTP/1.1 request to Nginx on 127.0.0.1:80 with the given Host header; status -1 when it failed. */
     static Response get(String host) {
         return get(host, "/");
@@ -160,10 +169,37 @@ final class SystemHost {
             String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             int status = Integer.parseInt(response.substring(9, 12));
             int bodyStart = response.indexOf("\r\n\r\n");
-            return new Response(status, bodyStart < 0 ? "" : response.substring(bodyStart + 4).strip());
+            if (bodyStart < 0) {
+                return new Response(status, "");
+            }
+            String body = response.substring(bodyStart + 4);
+            if (response.substring(0, bodyStart).toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) {
+                body = dechunk(body);
+            }
+            return new Response(status, body.strip());
         } catch (IOException | RuntimeException e) {
             return new Response(-1, e.toString());
         }
+    }
+
+    /** The payload of an HTTP/1.1 chunked body (Nginx sends one for an app that gives no Content-Length, e.g. CGI). */
+    static String dechunk(String chunked) {
+        StringBuilder out = new StringBuilder();
+        int at = 0;
+        while (at < chunked.length()) {
+            int eol = chunked.indexOf("\r\n", at);
+            if (eol < 0) {
+                break;
+            }
+            int size = Integer.parseInt(chunked.substring(at, eol).split(";")[0].strip(), 16);
+            if (size == 0) {
+                break;
+            }
+            // Sizes count bytes; the bodies pier's tests read are ASCII.
+            out.append(chunked, eol + 2, Math.min(chunked.length(), eol + 2 + size));
+            at = eol + 2 + size + 2;
+        }
+        return out.toString();
     }
 
     /** Polls until {@code host} answers 200 with {@code body}, for at most {@code seconds}. */

@@ -65,6 +65,16 @@ class TemplatesTest {
     }
 
     @Test
+    void aVhostWithNoWebContainerAnswers503AndDeclaresNoUpstream() {
+        String conf = new Nginx(home, templates).render(new Nginx.Vhost(AppName.of("blog"),
+                List.of(Domain.of("blog.example.com")), List.of()));
+        assertFalse(conf.contains("upstream"), conf);
+        assertFalse(conf.contains("proxy_pass"), conf);
+        assertTrue(conf.contains("return 503;"), conf);
+        assertTrue(conf.contains("server_name blog.example.com;"), conf);
+    }
+
+    @Test
     void catchAllConfigAnswers404AndIncludesAppVhosts() {
         String conf = templates.render("nginx/pier.conf.ftl", Map.of("nginxDir", "/var/lib/pier/nginx"));
         assertTrue(conf.contains("default_server"), conf);
@@ -83,10 +93,10 @@ class TemplatesTest {
         List<String> keyLines = keys.render().lines().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
         assertEquals(2, keyLines.size(), keys.render());
         assertTrue(keyLines.get(0).startsWith(
-                "command=\"/usr/local/bin/pier ssh-command --key alice\",restrict ssh-ed25519 " + alice.base64()),
+                "command=\"/usr/local/bin/pier ssh-command --key alice\",restrict,pty ssh-ed25519 " + alice.base64()),
                 keyLines.get(0));
         assertTrue(keyLines.get(1).startsWith(
-                "command=\"/usr/local/bin/pier ssh-command --key bob\",restrict ssh-rsa " + bob.base64()),
+                "command=\"/usr/local/bin/pier ssh-command --key bob\",restrict,pty ssh-rsa " + bob.base64()),
                 keyLines.get(1));
     }
 
@@ -140,6 +150,15 @@ class TemplatesTest {
         assumeTrue(Files.isExecutable(NGINX), "no nginx at " + NGINX);
         Path vhost = tmp.resolve("blog.conf");
         Files.writeString(vhost, new Nginx(home, templates).render(blogVhost()));
+        assertNginxAccepts("include " + vhost + ";");
+    }
+
+    @Test
+    void nginxAcceptsAStoppedAppsVhost() throws Exception {
+        assumeTrue(Files.isExecutable(NGINX), "no nginx at " + NGINX);
+        Path vhost = tmp.resolve("blog.conf");
+        Files.writeString(vhost, new Nginx(home, templates).render(new Nginx.Vhost(AppName.of("blog"),
+                List.of(Domain.of("blog.example.com")), List.of())));
         assertNginxAccepts("include " + vhost + ";");
     }
 

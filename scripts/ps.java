@@ -1,0 +1,271 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES ../lib/pier/*.java
+package pier.cli;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import pier.AppName;
+import pier.Cli;
+import pier.Json;
+import pier.Launcher;
+import pier.Pier;
+import pier.PierException;
+import pier.ProcessType;
+import pier.Processes;
+import pier.Progress;
+import pier.Release;
+import pier.Scale;
+import pier.Terminal;
+
+/** pier's process commands: ps, ps:scale, ps:restart, ps:start, ps:stop, ps:rebuild, logs, run and enter. */
+@Command(name = "ps", description = "See, scale, restart, stop and enter an app's processes; read their logs.",
+        mixinStandardHelpOptions = true,
+        subcommands = {ps.Show.class, ps.ScaleCmd.class, ps.Restart.class, ps.Start.class, ps.Stop.class, ps.Rebuild.class,
+                ps.Logs.class, ps.Run.class, ps.Enter.class})
+public class ps {
+    static final Class<?>[] COMMANDS = {Show.class, ScaleCmd.class, Restart.class, Start.class, Stop.class, Rebuild.class,
+            Logs.class, Run.class, Enter.class};
+
+    public static void main(String... args) {
+        CommandLine cmd = Cli.commandLine(new ps());
+        configure(cmd);
+        System.exit(cmd.execute(args));
+    }
+
+    /** `run APP ls -la`: everything after APP is the command, options included. */
+    static void configure(CommandLine root) {
+        CommandLine run = root.getSubcommands().get("run");
+        if (run != null) {
+            run.setStopAtPositional(true);
+        }
+    }
+
+    @Command(name = "ps", description = "Show the containers of APP: type, state, release, local port.",
+            mixinStandardHelpOptions = true)
+    static class Show implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(paramLabel = "APP")
+        String app;
+        @Option(names = "--format", defaultValue = "text", description = "text or json")
+        Cli.Format format;
+
+        public Integer call() {
+            AppName name = AppName.of(app);
+            try (Pier pier = Pier.local()) {
+                List<Processes.Instance> all = pier.processes().list(name);
+                Optional<Release> live = pier.releases(name).current();
+                boolean stopped = pier.apps().stopped(name);
+                var out = spec.commandLine().getOut();
+                if (format == Cli.Format.json) {
+                    Map<String, Object> doc = new LinkedHashMap<>();
+                    doc.put("app", name.value());
+                    doc.put("release", live.map(r -> (Object) r.id()).orElse(null));
+                    doc.put("stopped", stopped);
+                    doc.put("scale", live.map(r -> formation(r)).orElse(Map.of()));
+                    doc.put("containers", all.stream().map(i -> {
+                        Map<String, Object> c = new LinkedHashMap<>();
+                        c.put("name", i.name());
+                        c.put("type", i.type());
+                        c.put("id", i.id());
+                        c.put("release", i.release());
+                        c.put("role", i.role());
+                        c.put("state", i.state());
+                        c.put("status", i.status());
+                        c.put("port", i.port().map(p -> (Object) p).orElse(null));
+                        return c;
+                    }).toList());
+                    out.println(Json.of(doc));
+                    return 0;
+                }
+                out.println("=====> " + name + live.map(r -> " " + r.tag() + " (" + Scale.describe(r.formation()) + ")")
+                        .orElse(": not deployed") + (stopped ? ", stopped: pier ps:start " + name : ""));
+                for (Processes.Instance i : all) {
+                    out.printf("%-12s %s  v%-4d %-9s %-10s %s%s%n", i.name(), i.id(), i.release(), i.role(), i.state(),
+                            i.port().map(p -> "127.0.0.1:" + p + "  ").orElse(""), i.status());
+                }
+                return 0;
+            }
+        }
+
+        private static Map<String, Integer> formation(Release r) {
+            Map<String, Integer> out = new LinkedHashMap<>();
+            r.formation().forEach((t, n) -> out.put(t.value(), n));
+            return out;
+        }
+    }
+
+    @Command(name = "ps:scale", description = "Run N containers of each type (web=2 worker=0); without TYPE=N, show the scale.",
+            mixinStandardHelpOptions = true)
+    static class ScaleCmd implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "APP")
+        String app;
+        @Parameters(index = "1..*", arity = "0..*", paramLabel = "TYPE=N", description = "e.g. web=2 worker=1; 0 stops a type")
+        List<String> counts;
+
+        public Integer call() {
+            AppName name = AppName.of(app);
+            Optional<Scale> changes = counts == null || counts.isEmpty() ? Optional.empty() : Optional.of(Scale.parse(counts));
+            try (Pier pier = Pier.local()) {
+                pier.apps().require(name);
+                if (changes.isEmpty()) {
+                    Scale scale = Scale.read(pier.home(), name);
+                    String shown = pier.releases(name).current().map(r -> Scale.describe(scale.formation(r.procfile())))
+                            .orElse(scale.counts().isEmpty() ? "web=1" : Scale.describe(scale.counts()));
+                    spec.commandLine().getOut().println(shown);
+                    return 0;
+                }
+                pier.processes().scale(name, changes.get(), Pier.actor(), Progress.to(System.out));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "ps:restart", aliases = {"restart", "apps:restart"},
+            description = "Start new containers of the live release with the current config, then retire the old ones.",
+            mixinStandardHelpOptions = true)
+    static class Restart implements Callable<Integer> {
+        @Parameters(paramLabel = "APP")
+        String app;
+
+        public Integer call() {
+            AppName name = AppName.of(app);
+            try (Pier pier = Pier.local()) {
+                pier.processes().restart(name, Pier.actor(), Progress.to(System.out));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "ps:start", aliases = {"start", "apps:start"}, description = "Start a stopped app again.",
+            mixinStandardHelpOptions = true)
+    static class Start implements Callable<Integer> {
+        @Parameters(paramLabel = "APP")
+        String app;
+
+        public Integer call() {
+            AppName name = AppName.of(app);
+            try (Pier pier = Pier.local()) {
+                pier.processes().start(name, Pier.actor(), Progress.to(System.out));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "ps:stop", aliases = {"stop", "apps:stop"},
+            description = "Stop every container of APP; its site answers 503 until ps:start.", mixinStandardHelpOptions = true)
+    static class Stop implements Callable<Integer> {
+        @Parameters(paramLabel = "APP")
+        String app;
+
+        public Integer call() {
+            AppName name = AppName.of(app);
+            try (Pier pier = Pier.local()) {
+                pier.processes().stop(name, Pier.actor(), Progress.to(System.out));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "ps:rebuild", aliases = "rebuild", description = "Build the live commit again and deploy it.",
+            mixinStandardHelpOptions = true)
+    static class Rebuild implements Callable<Integer> {
+        @Parameters(paramLabel = "APP")
+        String app;
+
+        public Integer call() {
+            AppName name = AppName.of(app);
+            try (Pier pier = Pier.local()) {
+                pier.processes().rebuild(name, Pier.actor(), Progress.to(System.out));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "logs", description = "Print the last lines of APP's live containers; -t keeps following.",
+            mixinStandardHelpOptions = true)
+    static class Logs implements Callable<Integer> {
+        @Parameters(paramLabel = "APP")
+        String app;
+        @Option(names = {"-t", "--tail", "-f", "--follow"}, description = "keep printing new lines (Ctrl-C to stop)")
+        boolean follow;
+        @Option(names = {"-n", "--num"}, defaultValue = "100", paramLabel = "N", description = "how many lines (default 100)")
+        int lines;
+        @Option(names = {"-p", "--process"}, paramLabel = "TYPE", description = "only this process type, e.g. worker")
+        String process;
+
+        public Integer call() {
+            AppName name = AppName.of(app);
+            if (lines < 0 || lines > 100_000) {
+                throw PierException.usage("-n must be from 0 to 100000");
+            }
+            Optional<ProcessType> type = Optional.ofNullable(process).map(ProcessType::of);
+            if (follow) {
+                Launcher.exitWhenOrphaned();
+            }
+            try (Pier pier = Pier.local()) {
+                pier.processes().logs(name, lines, follow, type, System.out);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "run", description = "Run a one-off command in a new container of APP's live release; its exit code is pier's.",
+            mixinStandardHelpOptions = true)
+    static class Run implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "APP")
+        String app;
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "COMMAND",
+                description = "several words run as given; one word runs like a Procfile command (sh -c)")
+        List<String> command;
+
+        public Integer call() {
+            AppName name = AppName.of(app);
+            List<String> words = command.size() > 1 && command.get(0).equals("--") ? command.subList(1, command.size()) : command;
+            Launcher.exitWhenOrphaned();
+            try (Pier pier = Pier.local()) {
+                return pier.processes().run(name, words, System.in, new FileOutputStream(FileDescriptor.out),
+                        new FileOutputStream(FileDescriptor.err));
+            }
+        }
+    }
+
+    @Command(name = "enter", description = "A shell in a running container of APP (web by default; or TYPE, or TYPE.N)."
+            + " Over SSH use ssh -t for a terminal.", mixinStandardHelpOptions = true)
+    static class Enter implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "APP")
+        String app;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "TYPE", description = "web (default), worker, web.2 ...")
+        String which;
+
+        public Integer call() {
+            AppName name = AppName.of(app);
+            Optional.ofNullable(which).ifPresent(Processes::checkedInstance);
+            Launcher.exitWhenOrphaned();
+            try (Pier pier = Pier.local()) {
+                Optional<Terminal> terminal = Terminal.raw();
+                try {
+                    return pier.processes().enter(name, Optional.ofNullable(which), terminal.isPresent(),
+                            terminal.map(Terminal::size).orElse(null), System.in, new FileOutputStream(FileDescriptor.out),
+                            new FileOutputStream(FileDescriptor.err));
+                } finally {
+                    terminal.ifPresent(Terminal::close);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES ../lib/pier/*.java
+package pier.cli;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import pier.AppName;
+import pier.Cli;
+import pier.Json;
+import pier.Pier;
+import pier.PierException;
+import pier.Progress;
+import pier.Release;
+import pier.Scale;
+
+/** pier's release commands: releases and releases:rollback. */
+@Command(name = "releases", description = "List an app's releases and roll back to one.", mixinStandardHelpOptions = true,
+        subcommands = {releases.ListReleases.class, releases.Rollback.class})
+public class releases {
+    static final Class<?>[] COMMANDS = {ListReleases.class, Rollback.class};
+
+    public static void main(String... args) {
+        System.exit(Cli.execute(new releases(), args));
+    }
+
+    @Command(name = "releases", description = "List the releases of APP, newest first: what ran, with which config, by whom.",
+            mixinStandardHelpOptions = true)
+    static class ListReleases implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(paramLabel = "APP")
+        String app;
+        @Option(names = "--format", defaultValue = "text", description = "text or json")
+        Cli.Format format;
+
+        public Integer call() {
+            AppName name = AppName.of(app);
+            try (Pier pier = Pier.local()) {
+                pier.apps().require(name);
+                List<Release> all = new java.util.ArrayList<>(pier.releases(name).list());
+                java.util.Collections.reverse(all);
+                int live = all.isEmpty() ? 0 : all.get(0).id();
+                var out = spec.commandLine().getOut();
+                if (format == Cli.Format.json) {
+                    out.println(Json.of(all.stream().map(r -> {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("id", r.id());
+                        m.put("live", r.id() == live);
+                        m.put("time", r.time().toString());
+                        m.put("key", r.key());
+                        m.put("description", r.description());
+                        m.put("commit", r.commit());
+                        m.put("image", r.image());
+                        m.put("config", r.config().isEmpty() ? null : r.config());
+                        Map<String, Integer> formation = new LinkedHashMap<>();
+                        r.formation().forEach((t, n) -> formation.put(t.value(), n));
+                        m.put("scale", formation);
+                        return m;
+                    }).toList()));
+                    return 0;
+                }
+                out.println("=====> " + name + " releases" + (all.isEmpty() ? ": none yet, push to deploy" : ""));
+                for (Release r : all) {
+                    out.printf("%-5s %-20s %-12s %-8s config %-8s %-22s %s%s%n", r.tag(), r.time().toString().replaceFirst("\\.\\d+Z$", "Z"),
+                            r.key(), r.commitShort(), r.configShort(), Scale.describe(r.formation()),
+                            r.description().isEmpty() ? "Deploy" : r.description(), r.id() == live ? "  (live)" : "");
+                }
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "releases:rollback", aliases = "rollback",
+            description = "Bring back release ID's image and config (default: the newest earlier release that differs).",
+            mixinStandardHelpOptions = true)
+    static class Rollback implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "APP")
+        String app;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "ID", description = "a release, e.g. v3 or 3")
+        String id;
+
+        public Integer call() {
+            AppName name = AppName.of(app);
+            Optional<Integer> target = Optional.ofNullable(id).map(raw -> {
+                if (!raw.matches("v?[1-9]\\d{0,8}")) {
+                    throw PierException.usage("invalid release " + raw.replaceAll("[^\\x20-\\x7e]", "?")
+                            + ": use its number as pier releases shows it, e.g. v3 or 3");
+                }
+                return Integer.parseInt(raw.startsWith("v") ? raw.substring(1) : raw);
+            });
+            try (Pier pier = Pier.local()) {
+                pier.processes().rollback(name, target, Pier.actor(), Progress.to(System.out));
+            }
+            return 0;
+        }
+    }
+}
