@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -136,8 +135,8 @@ class JBangBuildTest {
     @Test
     void jbangResolvesEveryAliasFromTheRepoCatalog() throws Exception {
         String gson = gsonVersion();
-        // A plain @Test, not a factory: JUnit reports a skipped factory nowhere, and this skip must show.
-        assumeTrue(atLeast(gson, 2, 11), "Gson " + gson + " on the test classpath cannot read JBang catalogs;"
+        // pom.xml pins Gson 2.13.1: jbang-cli's own 2.10.1 reads every catalog as empty, so an older one is a broken build.
+        assertTrue(atLeast(gson, 2, 11), "Gson " + gson + " on the test classpath cannot read JBang catalogs;"
                 + " pin com.google.code.gson:gson:2.13.1 (test scope) in pom.xml to run this test");
         for (String name : aliases().keySet()) {
             Run run = jbang("alias-" + name, "build", name);

@@ -2,7 +2,6 @@ package pier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -152,7 +151,7 @@ class SshKeyTest {
     @ParameterizedTest
     @ValueSource(strings = {"ed25519", "rsa", "ecdsa"})
     void fingerprintMatchesSshKeygen(String type, @TempDir Path dir) throws Exception {
-        assumeTrue(Files.isExecutable(SSH_KEYGEN), "ssh-keygen is not installed");
+        SystemHost.requireProgram(SSH_KEYGEN);
         Path file = dir.resolve("id_" + type);
         run(List.of(SSH_KEYGEN.toString(), "-q", "-t", type, "-N", "", "-C", "test@pier", "-f", file.toString()));
 

@@ -82,10 +82,19 @@ final class SystemHost {
         if (!Files.isRegularFile(JAR)) {
             missing.add(JAR + " (run mvn package first)");
         }
-        if (missing.isEmpty()) {
-            return;
+        if (!missing.isEmpty()) {
+            unavailable("system tests need " + String.join(", ", missing) + "; .ci/run installs them");
         }
-        String why = "system tests need " + String.join(", ", missing) + "; .ci/run installs them";
+    }
+
+    /** For a test that runs a host program: without it the test fails under CI and is skipped, with the reason, elsewhere. */
+    static void requireProgram(Path program) {
+        if (!Files.isExecutable(program)) {
+            unavailable("this test needs " + program + "; .ci/run installs it");
+        }
+    }
+
+    private static void unavailable(String why) {
         if (System.getenv("CI") != null) {
             fail(why);
         }

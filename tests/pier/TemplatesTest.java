@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -147,7 +146,7 @@ class TemplatesTest {
 
     @Test
     void nginxAcceptsRenderedVhost() throws Exception {
-        assumeTrue(Files.isExecutable(NGINX), "no nginx at " + NGINX);
+        SystemHost.requireProgram(NGINX);
         Path vhost = tmp.resolve("blog.conf");
         Files.writeString(vhost, new Nginx(home, templates).render(blogVhost()));
         assertNginxAccepts("include " + vhost + ";");
@@ -155,7 +154,7 @@ class TemplatesTest {
 
     @Test
     void nginxAcceptsAStoppedAppsVhost() throws Exception {
-        assumeTrue(Files.isExecutable(NGINX), "no nginx at " + NGINX);
+        SystemHost.requireProgram(NGINX);
         Path vhost = tmp.resolve("blog.conf");
         Files.writeString(vhost, new Nginx(home, templates).render(new Nginx.Vhost(AppName.of("blog"),
                 List.of(Domain.of("blog.example.com")), List.of())));
@@ -164,7 +163,7 @@ class TemplatesTest {
 
     @Test
     void nginxAcceptsCatchAllConfigWithTwoAppVhosts() throws Exception {
-        assumeTrue(Files.isExecutable(NGINX), "no nginx at " + NGINX);
+        SystemHost.requireProgram(NGINX);
         Path vhosts = Files.createDirectories(tmp.resolve("vhosts"));
         Nginx nginx = new Nginx(home, templates);
         Files.writeString(vhosts.resolve("blog.conf"), nginx.render(blogVhost()));
