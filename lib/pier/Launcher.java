@@ -169,8 +169,4 @@ public final class Launcher {
             }
         };
     }
-
-    static boolean installed() {
-        return Files.isExecutable(PATH);
-    }
 }
