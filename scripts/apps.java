@@ -118,7 +118,7 @@ public class apps {
                         + " run pier apps:destroy " + name + " --force to confirm");
             }
             try (Pier pier = Pier.local()) {
-                pier.apps().destroy(name, pier.docker(), pier.nginx(), Progress.to(System.out));
+                pier.destroy(name, Progress.to(System.out));
             }
             return 0;
         }

@@ -8,25 +8,34 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import pier.AppName;
 import pier.Cli;
 import pier.Json;
 import pier.KeyName;
 import pier.Keys;
 import pier.Pier;
 import pier.PierException;
+import pier.Role;
 import pier.SshKey;
 
-/** pier's admin key commands: ssh-keys:add, ssh-keys:list, ssh-keys:remove. */
-@Command(name = "ssh-keys", description = "Manage the admin SSH keys allowed to push and run every command.",
-        mixinStandardHelpOptions = true, subcommands = {keys.Add.class, keys.ListKeys.class, keys.Remove.class})
+/**
+ * Who may reach pier over SSH: admin keys (ssh-keys:*), and keys granted a role on some apps
+ * (deploy:* push and fetch; developer:* also run the apps' commands).
+ */
+@Command(name = "ssh-keys", description = "Manage the SSH keys allowed to reach pier and what each may do.",
+        mixinStandardHelpOptions = true, subcommands = {keys.Add.class, keys.ListKeys.class, keys.Remove.class,
+                keys.DeployAllow.class, keys.DeployList.class, keys.DeployRevoke.class,
+                keys.DeveloperAllow.class, keys.DeveloperList.class, keys.DeveloperRevoke.class})
 public class keys {
-    static final Class<?>[] COMMANDS = {Add.class, ListKeys.class, Remove.class};
+    static final Class<?>[] COMMANDS = {Add.class, ListKeys.class, Remove.class, DeployAllow.class, DeployList.class,
+            DeployRevoke.class, DeveloperAllow.class, DeveloperList.class, DeveloperRevoke.class};
 
     public static void main(String... args) {
         System.exit(Cli.execute(new keys(), args));
@@ -41,22 +50,31 @@ public class keys {
         @Parameters(index = "1", arity = "0..1", paramLabel = "FILE", description = "the public key file; stdin when omitted")
         Path file;
 
-        public Integer call() throws IOException {
+        public Integer call() {
             KeyName keyName = KeyName.of(name);
-            String text;
-            try {
-                text = file != null ? Files.readString(file) : new String(System.in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw PierException.failed("cannot read " + file + " as the pier user (" + e.getClass().getSimpleName()
-                        + "); pass the key on stdin instead: pier ssh-keys:add " + keyName + " < " + file);
-            }
-            Keys.Entry entry = Pier.local().keys().add(keyName, SshKey.parse(text));
+            Keys.Entry entry = Pier.local().keys().add(keyName, readKey(file, "pier ssh-keys:add " + keyName));
             spec.commandLine().getOut().println("-----> Added key " + entry.name() + " (" + entry.fingerprint() + ")");
             return 0;
         }
     }
 
-    @Command(name = "ssh-keys:list", description = "List the admin keys with their fingerprints.", mixinStandardHelpOptions = true)
+    /** The public key in FILE, or on stdin (pasted, then Ctrl-D) when there is no FILE. */
+    static SshKey readKey(Path file, String command) {
+        try {
+            if (file != null) {
+                return SshKey.parse(Files.readString(file));
+            }
+            if (System.console() != null) {
+                System.err.println("Paste the public key (one line, e.g. ssh-ed25519 AAAA... ci@example), then press Ctrl-D:");
+            }
+            return SshKey.parse(new String(System.in.readNBytes(64 * 1024), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw PierException.failed("cannot read " + file + " as the pier user (" + e.getClass().getSimpleName()
+                    + "); pass the key on stdin instead: " + command + " < " + file);
+        }
+    }
+
+    @Command(name = "ssh-keys:list", description = "List every key: name, type, fingerprint and what it may do.", mixinStandardHelpOptions = true)
     static class ListKeys implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -68,15 +86,15 @@ public class keys {
             var out = spec.commandLine().getOut();
             if (format == Cli.Format.json) {
                 out.println(Json.of(entries.stream().map(e -> Map.of("name", e.name().value(),
-                        "type", e.key().type(), "fingerprint", e.fingerprint())).toList()));
+                        "type", e.key().type(), "fingerprint", e.fingerprint(), "access", e.grants().describe())).toList()));
             } else {
-                entries.forEach(e -> out.println(e.name() + "  " + e.key().type() + "  " + e.fingerprint()));
+                entries.forEach(e -> out.println(e.name() + "  " + e.key().type() + "  " + e.fingerprint() + "  " + e.grants().describe()));
             }
             return 0;
         }
     }
 
-    @Command(name = "ssh-keys:remove", description = "Remove a key; it can no longer connect.", mixinStandardHelpOptions = true)
+    @Command(name = "ssh-keys:remove", description = "Remove a key, whatever its role; it can no longer connect.", mixinStandardHelpOptions = true)
     static class Remove implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -88,6 +106,135 @@ public class keys {
             Pier.local().keys().remove(keyName);
             spec.commandLine().getOut().println("-----> Removed key " + keyName);
             return 0;
+        }
+    }
+
+    /** deploy:allow and developer:allow: the same words, one role each. */
+    abstract static class Allow implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "APP")
+        String app;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "a name for the key; default: the key's comment")
+        String name;
+        @Parameters(index = "2", arity = "0..1", paramLabel = "FILE", description = "the public key file; stdin when omitted")
+        Path file;
+
+        abstract Role role();
+
+        public Integer call() {
+            AppName appName = AppName.of(app);
+            Optional<KeyName> keyName = Optional.ofNullable(name).map(KeyName::of);
+            try (Pier pier = Pier.local()) {
+                pier.apps().require(appName);
+                Keys.Granted granted = pier.keys().grant(appName, role(), keyName,
+                        readKey(file, "pier " + role() + ":allow " + appName + " " + keyName.map(KeyName::value).orElse("NAME")));
+                var out = spec.commandLine().getOut();
+                Keys.Entry entry = granted.entry();
+                out.println("-----> " + entry.name() + " may now " + role().may() + " " + appName
+                        + (granted.newKey() ? " (new key " + entry.fingerprint() + ")" : ""));
+                granted.before().filter(r -> r != role()).ifPresent(r -> out.println("       it was a " + r + " key of " + appName + " until now"));
+                out.println("       " + entry.name() + ": " + entry.grants().describe());
+            }
+            return 0;
+        }
+    }
+
+    abstract static class ListRole implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(arity = "0..1", paramLabel = "APP", description = "only the keys of this app")
+        String app;
+        @Option(names = "--format", defaultValue = "text", description = "text or json")
+        Cli.Format format;
+
+        abstract Role role();
+
+        public Integer call() {
+            Optional<AppName> appName = Optional.ofNullable(app).map(AppName::of);
+            try (Pier pier = Pier.local()) {
+                appName.ifPresent(pier.apps()::require);
+                var entries = pier.keys().list().stream().filter(e -> appName.isPresent()
+                        ? e.grants().on(appName.get()).equals(Optional.of(role()))
+                        : e.grants().apps().containsValue(role())).toList();
+                var out = spec.commandLine().getOut();
+                if (format == Cli.Format.json) {
+                    out.println(Json.of(entries.stream().map(e -> Map.of("name", e.name().value(), "fingerprint", e.fingerprint(),
+                            "access", e.grants().describe())).toList()));
+                } else {
+                    entries.forEach(e -> out.println(e.name() + "  " + e.fingerprint() + "  " + e.grants().describe()));
+                }
+            }
+            return 0;
+        }
+    }
+
+    abstract static class Revoke implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "APP")
+        String app;
+        @Parameters(index = "1", paramLabel = "NAME")
+        String name;
+
+        abstract Role role();
+
+        public Integer call() {
+            AppName appName = AppName.of(app);
+            KeyName keyName = KeyName.of(name);
+            try (Pier pier = Pier.local()) {
+                Optional<Keys.Entry> left = pier.keys().revoke(keyName, appName, role());
+                var out = spec.commandLine().getOut();
+                out.println("-----> " + keyName + " may no longer " + role().may() + " " + appName);
+                out.println(left.map(e -> "       " + keyName + ": " + e.grants().describe())
+                        .orElse("       " + keyName + " had no other app and was removed"));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "deploy:allow", mixinStandardHelpOptions = true,
+            description = "Let a key push to and fetch APP, and nothing else (e.g. a CI system's); the key from FILE or stdin.")
+    static class DeployAllow extends Allow {
+        Role role() {
+            return Role.deploy;
+        }
+    }
+
+    @Command(name = "deploy:list", mixinStandardHelpOptions = true, description = "List the deploy keys (of APP).")
+    static class DeployList extends ListRole {
+        Role role() {
+            return Role.deploy;
+        }
+    }
+
+    @Command(name = "deploy:revoke", mixinStandardHelpOptions = true, description = "Take APP from a deploy key; with no app left it is removed.")
+    static class DeployRevoke extends Revoke {
+        Role role() {
+            return Role.deploy;
+        }
+    }
+
+    @Command(name = "developer:allow", mixinStandardHelpOptions = true,
+            description = "Let a key push to APP and run its commands (config, domains, ps, logs, run, releases); the key from FILE or stdin.")
+    static class DeveloperAllow extends Allow {
+        Role role() {
+            return Role.developer;
+        }
+    }
+
+    @Command(name = "developer:list", mixinStandardHelpOptions = true, description = "List the developer keys (of APP).")
+    static class DeveloperList extends ListRole {
+        Role role() {
+            return Role.developer;
+        }
+    }
+
+    @Command(name = "developer:revoke", mixinStandardHelpOptions = true,
+            description = "Take APP from a developer key; with no app left it is removed.")
+    static class DeveloperRevoke extends Revoke {
+        Role role() {
+            return Role.developer;
         }
     }
 }

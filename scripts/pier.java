@@ -2,12 +2,13 @@
 //JAVA 17+
 //SOURCES ../lib/pier/*.java
 //SOURCES apps.java keys.java domains.java config.java volumes.java git.java ps.java releases.java
-//SOURCES builder.java
+//SOURCES builder.java events.java
 package pier.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import pier.Cli;
+import pier.CommandGate;
 import pier.Launcher;
 
 /** pier: every command an admin runs, locally as {@code pier CMD} or remotely as {@code ssh pier@host CMD}. */
@@ -35,10 +36,12 @@ public class pier implements Runnable {
         return cmd.execute(args);
     }
 
-    static CommandLine commandLine() {
+    /** The whole command tree, gated: each command runs only if the acting key may run it (pier.Access). */
+    public static CommandLine commandLine() {
         CommandLine cmd = Cli.commandLine(new pier());
+        cmd.setExecutionStrategy(new CommandGate());
         for (Class<?>[] group : java.util.List.of(apps.COMMANDS, config.COMMANDS, domains.COMMANDS, volumes.COMMANDS, builder.COMMANDS,
-                keys.COMMANDS, git.COMMANDS, ps.COMMANDS, releases.COMMANDS)) {
+                keys.COMMANDS, git.COMMANDS, ps.COMMANDS, releases.COMMANDS, events.COMMANDS)) {
             for (Class<?> command : group) {
                 cmd.addSubcommand(command);
             }

@@ -81,14 +81,29 @@ public final class Pier implements AutoCloseable {
 
     /** Who is acting, for the release record: the SSH key's name, or "local" for a command run on the server. */
     public static String actor() {
-        return actor;
+        return acting.name();
     }
 
-    public static void actingAs(String key) {
-        actor = key;
+    /** Who is acting, with what the key may do; {@link Actor#LOCAL} unless an SSH key connected. */
+    public static Actor acting() {
+        return acting;
     }
 
-    private static String actor = "local";
+    public static void actingAs(Actor actor) {
+        acting = actor;
+    }
+
+    private static volatile Actor acting = Actor.LOCAL;
+
+    public Events events() {
+        return new Events(home);
+    }
+
+    /** Destroys the app (containers, images, site, repository, releases) and every key's grant on it. */
+    public void destroy(AppName app, Progress progress) {
+        apps().destroy(app, docker(), nginx(), progress);
+        keys().forget(app);
+    }
 
     /**
      * Changes config under the app's lock and, with {@code restart}, starts new containers with it through the
@@ -133,7 +148,7 @@ public final class Pier implements AutoCloseable {
     /** Restarts a deployed, running app as a new release described as {@code why}; says why not otherwise. */
     private void restartLocked(AppName app, String why, Progress progress) {
         Deploy deploy = deploy();
-        deploy.restart(app, actor, why, progress).ifPresent(deployed -> deploy.retireInBackground(app, deployed, progress));
+        deploy.restart(app, actor(), why, progress).ifPresent(deployed -> deploy.retireInBackground(app, deployed, progress));
     }
 
     public Volumes volumes() {

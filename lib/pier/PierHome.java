@@ -67,6 +67,11 @@ public record PierHome(Path root) {
         return root.resolve("settings.properties");
     }
 
+    /** The append-only log of changes and refused attempts: one tab-separated line each. */
+    public Path events() {
+        return root.resolve("events.log");
+    }
+
     public Path locks() {
         return root.resolve("locks");
     }

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -13,6 +14,9 @@ import java.util.function.Function;
  * then either git (receive-pack deploys, upload-pack fetches) or one of pier's own commands.
  */
 public final class SshCommand {
+    /** Far above any real command line, far below what could make splitting or a parser slow. */
+    static final int MAX_COMMAND = 64 * 1024;
+
     private SshCommand() {
     }
 
@@ -24,10 +28,14 @@ public final class SshCommand {
         PrintStream err = System.err;
         try {
             KeyName keyName = KeyName.of(key);
-            if (pier.keys().get(keyName).isEmpty()) {
-                throw PierException.failed("the key " + keyName + " is no longer allowed here");
+            Keys.Entry entry = pier.keys().get(keyName)
+                    .orElseThrow(() -> PierException.failed("the key " + keyName + " is no longer allowed here"));
+            Actor actor = Actor.of(entry);
+            Pier.actingAs(actor);
+            if (original != null && original.length() > MAX_COMMAND) {
+                throw PierException.usage("the command is " + original.length() + " characters long; pier takes at most "
+                        + MAX_COMMAND + " (pass large values on stdin or with config:set --encoded in several calls)");
             }
-            Pier.actingAs(keyName.value());
             List<String> words = SshWords.split(original);
             if (words.isEmpty()) {
                 return cli.apply(new String[] {"--help"});
@@ -38,13 +46,27 @@ public final class SshCommand {
                     throw PierException.usage(verb + " takes exactly one repository, e.g. " + verb + " 'blog'");
                 }
                 AppName app = SshWords.repoApp(words.get(1));
+                boolean push = verb.equals("git-receive-pack");
+                try {
+                    Access.checkGit(actor, app, push);
+                } catch (PierException refused) {
+                    pier.events().record(actor.name(), Optional.of(app), "refused", verb, List.of(app.value()));
+                    throw refused;
+                }
                 OutputStream protocol = new FileOutputStream(FileDescriptor.out);
                 System.setOut(err);
                 InputStream in = System.in;
-                if (verb.equals("git-receive-pack")) {
+                if (push) {
                     pier.git().receive(app, keyName.value(), in, protocol, err, (a, repo, command, k, progress) -> {
-                        Deploy.Deployed deployed = pier.deploy().commit(a, repo, command.getNewId(), k, progress);
-                        pier.deploy().retireInBackground(a, deployed, progress);
+                        String what = command.getRefName() + " " + command.getNewId().abbreviate(7).name();
+                        try {
+                            Deploy.Deployed deployed = pier.deploy().commit(a, repo, command.getNewId(), k, progress);
+                            pier.deploy().retireInBackground(a, deployed, progress);
+                        } catch (RuntimeException e) {
+                            pier.events().record(k, Optional.of(a), "failed: " + Cli.oneLine(e.getMessage()), "git push", List.of(what));
+                            throw e;
+                        }
+                        pier.events().record(k, Optional.of(a), "ok", "git push", List.of(what));
                     });
                 } else {
                     pier.git().upload(app, in, protocol, err);

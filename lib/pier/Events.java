@@ -1,0 +1,101 @@
+package pier;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The append-only log of what was done to the server and by whom: {@code events.log}, one tab-separated line
+ * per command that changes something (and per refused attempt). Lines are appended with O_APPEND in one write,
+ * so concurrent commands never interleave within a line and nothing rewrites what is there.
+ */
+public final class Events {
+    /** One line of the log. {@code app} is empty for a server-wide command. */
+    public record Event(Instant time, String key, Optional<AppName> app, String result, String command) {
+        String line() {
+            return time + "\t" + field(key) + "\t" + app.map(AppName::value).orElse("-") + "\t" + field(result) + "\t"
+                    + field(command) + "\n";
+        }
+
+        static Optional<Event> parse(String line) {
+            String[] f = line.split("\t", 5);
+            if (f.length != 5) {
+                return Optional.empty();
+            }
+            try {
+                Optional<AppName> app = f[2].equals("-") ? Optional.empty() : Optional.of(AppName.of(f[2]));
+                return Optional.of(new Event(Instant.parse(f[0]), f[1], app, f[3], f[4]));
+            } catch (RuntimeException e) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private final PierHome home;
+
+    public Events(PierHome home) {
+        this.home = home;
+    }
+
+    /** Appends an event now. The words of {@code command} whose values are secret are shown as KEY=... only. */
+    public void record(String key, Optional<AppName> app, String result, String command, List<String> words) {
+        append(new Event(Instant.now().truncatedTo(ChronoUnit.SECONDS), key, app, result, shown(command, words)));
+    }
+
+    void append(Event event) {
+        Path log = home.events();
+        try {
+            boolean created = !Files.exists(log);
+            Files.createDirectories(log.getParent());
+            Files.write(log, event.line().getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            if (created) {
+                Files.setPosixFilePermissions(log, PosixFilePermissions.fromString("rw-r-----"));
+                // Root running pier in place must not leave a log the pier user can no longer append to.
+                Files.setOwner(log, Files.getOwner(home.root()));
+            }
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            throw PierException.failed("cannot append to " + log + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The last {@code limit} events, oldest first; only {@code app}'s when given. */
+    public List<Event> last(Optional<AppName> app, int limit) {
+        List<Event> matching = new ArrayList<>();
+        try {
+            if (!Files.exists(home.events())) {
+                return List.of();
+            }
+            for (String line : Files.readAllLines(home.events(), StandardCharsets.UTF_8)) {
+                Event.parse(line).filter(e -> app.isEmpty() || e.app().equals(app)).ifPresent(matching::add);
+            }
+        } catch (IOException e) {
+            throw PierException.failed("cannot read " + home.events() + ": " + e.getMessage(), e);
+        }
+        return matching.subList(Math.max(0, matching.size() - limit), matching.size());
+    }
+
+    static String shown(String command, List<String> words) {
+        boolean secret = Access.rule(command).secretValues();
+        StringBuilder out = new StringBuilder(command);
+        for (String word : words) {
+            int eq = word.indexOf('=');
+            String w = secret && eq > 0 ? word.substring(0, eq + 1) + "..." : word;
+            out.append(' ').append(w.isEmpty() || w.chars().anyMatch(c -> c <= ' ' || c == '\'' || c == '"' || c == '\\')
+                    ? Shown.quote(w) : w);
+        }
+        return out.toString();
+    }
+
+    private static String field(String value) {
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
+    }
+}
