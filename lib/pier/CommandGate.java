@@ -28,7 +28,12 @@ public final class CommandGate implements CommandLine.IExecutionStrategy {
         if (command.equals("help") && !actor.grants().admin() && !parsed.isVersionHelpRequested()) {
             return help(parsed.commandSpec().commandLine(), actor);
         }
-        Optional<AppName> app = appOf(leaf);
+        Optional<AppName> app;
+        try {
+            app = appOf(leaf);
+        } catch (PierException badName) {
+            throw new ExecutionException(leaf.commandSpec().commandLine(), badName.getMessage(), badName);
+        }
         List<String> args = parsed.originalArgs();
         List<String> words = args.isEmpty() ? args : args.subList(1, args.size());
         Events events = new Events(PierHome.current());

@@ -7,16 +7,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import pier.SystemHost.Result;
@@ -77,7 +73,7 @@ class HostileInputSystemTest {
 
     @Test
     void everyHostileValueIsRefusedWithUsageAndChangesNothing() throws Exception {
-        Map<String, String> before = snapshot();
+        Map<String, String> before = SystemHost.snapshot();
         List<String> problems = new ArrayList<>();
         int fed = 0;
         for (var kind : commandsByKind().entrySet()) {
@@ -102,7 +98,7 @@ class HostileInputSystemTest {
 
     @Test
     void hostileValuesOverSshAndThroughTheInstalledCliAreRefusedTheSameWay() throws Exception {
-        Map<String, String> before = snapshot();
+        Map<String, String> before = SystemHost.snapshot();
         List<String> problems = new ArrayList<>();
         List<String> sample = corpus().stream().filter(v -> v.indexOf('\0') < 0).limit(16).toList();
         for (String value : sample) {
@@ -139,30 +135,9 @@ class HostileInputSystemTest {
     }
 
     private static void assertUnchanged(Map<String, String> before) throws Exception {
-        Map<String, String> after = snapshot();
+        Map<String, String> after = SystemHost.snapshot();
         assertEquals(before, after, "files under /var/lib/pier or /etc/nginx changed");
         Result test = SystemHost.run("/usr/sbin/nginx", "-t", "-q");
         assertEquals(0, test.code(), test.output());
-    }
-
-    /** Every file under pier's state and Nginx's config, with its content hash, owner and mode. */
-    static Map<String, String> snapshot() throws Exception {
-        Map<String, String> files = new TreeMap<>();
-        for (Path root : List.of(PierHome.DEFAULT, Path.of("/etc/nginx"))) {
-            try (Stream<Path> all = Files.walk(root)) {
-                for (Path p : all.toList()) {
-                    if (p.startsWith(PierHome.DEFAULT.resolve("locks")) || p.getFileName().toString().equals("retire.log")) {
-                        continue;
-                    }
-                    String what = Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
-                            ? HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)))
-                            : Files.isSymbolicLink(p) ? "-> " + Files.readSymbolicLink(p) : "dir";
-                    files.put(p.toString(), what + " " + Files.getOwner(p, LinkOption.NOFOLLOW_LINKS).getName() + " "
-                            + java.nio.file.attribute.PosixFilePermissions.toString(
-                            Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)));
-                }
-            }
-        }
-        return files;
     }
 }

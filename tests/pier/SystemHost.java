@@ -10,10 +10,15 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
@@ -263,5 +268,28 @@ final class SystemHost {
             Thread.sleep(200);
         }
         fail("dockerd did not answer within 60 s of its restart");
+    }
+
+    /** Every file under pier's state and Nginx's config, with its content hash, owner and mode; not the logs, which
+     * record attempts too. */
+    static Map<String, String> snapshot() throws Exception {
+        Map<String, String> files = new TreeMap<>();
+        for (Path root : List.of(PierHome.DEFAULT, Path.of("/etc/nginx"))) {
+            try (Stream<Path> all = Files.walk(root)) {
+                for (Path p : all.toList()) {
+                    if (p.startsWith(PierHome.DEFAULT.resolve("locks")) || p.getFileName().toString().equals("retire.log")
+                            || p.equals(PierHome.DEFAULT.resolve("events.log"))) {
+                        continue;
+                    }
+                    String what = Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+                            ? HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)))
+                            : Files.isSymbolicLink(p) ? "-> " + Files.readSymbolicLink(p) : "dir";
+                    files.put(p.toString(), what + " " + Files.getOwner(p, LinkOption.NOFOLLOW_LINKS).getName() + " "
+                            + java.nio.file.attribute.PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)));
+                }
+            }
+        }
+        return files;
     }
 }
