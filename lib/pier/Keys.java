@@ -12,8 +12,8 @@ import java.util.stream.Stream;
 /**
  * The SSH keys allowed to reach pier, one {@code NAME.pub} each under {@code keys/} with its {@link Grants}
  * beside it, and the {@code authorized_keys} rendered from them. Every line there forces pier's own command
- * with {@code restrict,pty}, so no key ever reaches a shell, a forwarding or an agent; the pty only gives
- * {@code enter} a terminal. A key is known by its fingerprint: one key has one name, whatever it is granted.
+ * with {@code restrict}, so no key ever reaches a shell, a forwarding or an agent; keys that may run
+ * {@code enter} also get a pty for its terminal. A key is known by its fingerprint: one key has one name, whatever it is granted.
  */
 public final class Keys {
     /** A stored key, the name it was added under and what it may do. */
@@ -210,8 +210,8 @@ public final class Keys {
     }
 
     public String render() {
-        List<Map<String, String>> keys = list().stream().map(e -> Map.of(
-                "name", e.name().value(), "line", e.key().line())).toList();
+        List<Map<String, Object>> keys = list().stream().map(e -> Map.<String, Object>of(
+                "name", e.name().value(), "line", e.key().line(), "pty", Access.mayRun(Actor.of(e), "enter"))).toList();
         return templates.render("ssh/authorized_keys.ftl", Map.of("keys", keys, "command", Launcher.PATH.toString()));
     }
 }

@@ -132,4 +132,15 @@ class KeyGrantsTest {
         assertFalse(grants.admin());
         assertTrue(grants.apps().isEmpty());
     }
+
+    @Test
+    void onlyKeysThatMayEnterAContainerGetAPty() throws IOException {
+        SshKey ci = key("ci");
+        SshKey dev = key("dev");
+        keys.grant(blog, Role.deploy, Optional.of(KeyName.of("ci")), ci);
+        keys.grant(blog, Role.developer, Optional.of(KeyName.of("dev")), dev);
+        String lines = Files.readString(home.authorizedKeys());
+        assertTrue(lines.contains("--key ci\",restrict " + ci.line()), lines);
+        assertTrue(lines.contains("--key dev\",restrict,pty " + dev.line()), lines);
+    }
 }
