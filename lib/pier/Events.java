@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -60,7 +62,10 @@ public final class Events {
             if (created) {
                 Files.setPosixFilePermissions(log, PosixFilePermissions.fromString("rw-r-----"));
                 // Root running pier in place must not leave a log the pier user can no longer append to.
-                Files.setOwner(log, Files.getOwner(home.root()));
+                PosixFileAttributeView view = Files.getFileAttributeView(log, PosixFileAttributeView.class);
+                PosixFileAttributes dir = Files.readAttributes(home.root(), PosixFileAttributes.class);
+                view.setOwner(dir.owner());
+                view.setGroup(dir.group());
             }
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             throw PierException.failed("cannot append to " + log + ": " + e.getMessage(), e);
