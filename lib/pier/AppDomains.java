@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The names each app answers on: its default {@code APP.GLOBAL} ({@code APP.localhost} until a global domain
@@ -176,7 +177,7 @@ public final class AppDomains {
      * Changes the server-wide domain if no app's new default name {@code APP.GLOBAL} is a name another app has
      * (null: back to {@code APP.localhost}). Re-routing the deployed apps is the caller's.
      */
-    public void claimGlobal(Domain global) {
+    public void claimGlobal(@Nullable Domain global) {
         Settings.checkGlobal(global);
         try (Lock ignored = Lock.global(home, LOCK)) {
             List<AppName> apps = new Apps(home).list();

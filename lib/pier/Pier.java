@@ -3,6 +3,7 @@ package pier;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The scripting entry point: one server's pier, as a script or a command sees it.
@@ -12,7 +13,7 @@ import java.util.function.Consumer;
 public final class Pier implements AutoCloseable {
     private final PierHome home;
     private final Templates templates;
-    private Docker docker;
+    private @Nullable Docker docker;
 
     public Pier(PierHome home, Templates templates) {
         this.home = home;
@@ -172,7 +173,7 @@ public final class Pier implements AutoCloseable {
     }
 
     /** Serves every deployed app under the server-wide domain {@code domain} (null: back to localhost). */
-    public void globalDomain(Domain domain) {
+    public void globalDomain(@Nullable Domain domain) {
         Optional<Domain> previous = settings().globalDomain();
         domains().claimGlobal(domain);
         List<AppName> routed = new java.util.ArrayList<>();
