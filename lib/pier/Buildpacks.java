@@ -212,7 +212,7 @@ public final class Buildpacks {
      * without one the chosen or detected buildpack's Dockerfile is rendered into {@code dir}. Says which and why on
      * {@code progress}. {@code imageExists} answers whether Docker has an image locally (a missing base is pulled).
      */
-    public Source prepare(AppName app, Path dir, Predicate<String> imageExists, Progress progress) {
+    public Source prepare(AppName app, Path dir, Progress progress, Predicate<String> imageExists) {
         Optional<String> chosen = chosen(app);
         Path dockerfile = dir.resolve(DOCKERFILE);
         if (Files.isRegularFile(dockerfile)) {

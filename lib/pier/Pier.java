@@ -41,7 +41,7 @@ public final class Pier implements AutoCloseable {
      * stored, and restarts nothing. Docker is only asked for the upstreams of an app that has a site.
      */
     public AppDomains domains() {
-        return new AppDomains(home, (app, served) -> apps().route(app, served, this::docker, nginx()));
+        return new AppDomains(home, (app, served) -> apps().route(app, served, nginx(), this::docker));
     }
 
     public Keys keys() {
@@ -95,9 +95,10 @@ public final class Pier implements AutoCloseable {
      * Changes config under the app's lock and, with {@code restart}, starts new containers with it through the
      * health-checked switch. If that restart fails, the config is put back: the running release and the
      * stored config stay as they were. A global change restarts every deployed app, one at a time.
+     * {@code change} comes last, so a Kotlin caller writes it as a trailing lambda.
      */
-    public void changeConfig(Optional<AppName> app, Consumer<Config> change, boolean restart, String what,
-                             Progress progress) {
+    public void changeConfig(Optional<AppName> app, String what, boolean restart, Progress progress,
+                             Consumer<Config> change) {
         if (app.isPresent()) {
             try (Lock ignored = Lock.app(home, app.get())) {
                 progress.step(what + " for " + app.get());
