@@ -204,18 +204,7 @@ public final class AppDomains {
             after.remove(fallback);
             List<Domain> added = after.stream().filter(d -> !before.contains(d)).toList();
             List<Domain> removed = before.stream().filter(d -> !after.contains(d)).toList();
-            List<AppName> apps = new Apps(home).list();
-            for (Domain d : added) {
-                Optional<AppName> owner = ownerOtherThan(app, d, apps);
-                if (owner.isPresent() && defaultDomain(owner.get()).equals(d)) {
-                    throw PierException.failed(d + " is the default name of the app " + owner.get()
-                            + "; a name belongs to one app, so choose another name for " + app);
-                }
-                if (owner.isPresent()) {
-                    throw PierException.failed(d + " is already a domain of " + owner.get() + "; a name belongs to one"
-                            + " app, so remove it there first: pier domains:remove " + owner.get() + " " + d);
-                }
-            }
+            refuseTaken(app, added);
             List<Domain> served = served(app, after);
             if (added.isEmpty() && removed.isEmpty()) {
                 return new Change(app, added, removed, served, false);
@@ -223,6 +212,25 @@ public final class AppDomains {
             boolean routed = router.route(app, served);
             AtomicFile.write(home.domains(app), text(after), "rw-r--r--");
             return new Change(app, added, removed, served, routed);
+        }
+    }
+
+    /**
+     * Refuses any of {@code domains} that another app answers on, as a change would; for a caller that checks
+     * everything before it changes anything (the check is repeated under the lock when the change is made).
+     */
+    public void refuseTaken(AppName app, Collection<Domain> domains) {
+        List<AppName> apps = new Apps(home).list();
+        for (Domain d : domains) {
+            Optional<AppName> owner = ownerOtherThan(app, d, apps);
+            if (owner.isPresent() && defaultDomain(owner.get()).equals(d)) {
+                throw PierException.failed(d + " is the default name of the app " + owner.get()
+                        + "; a name belongs to one app, so choose another name for " + app);
+            }
+            if (owner.isPresent()) {
+                throw PierException.failed(d + " is already a domain of " + owner.get() + "; a name belongs to one"
+                        + " app, so remove it there first: pier domains:remove " + owner.get() + " " + d);
+            }
         }
     }
 
