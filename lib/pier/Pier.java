@@ -1,6 +1,8 @@
 package pier;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -132,6 +134,54 @@ public final class Pier implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes {@code spec}'s app what the spec says, through the paths the commands take: creates it if missing,
+     * chooses its buildpack, sets its own domains (Nginx is only touched for a deployed app) and sets the config
+     * values it lacks, which restarts a deployed, running app once, as {@code config:set} does. An unknown buildpack
+     * or a domain another app has is refused before the first change, and nothing that matches is written, so a
+     * second apply changes nothing. The app's lock is held throughout: no push lands half-way. A restart that fails
+     * puts the config back, as {@code config:set} does; the changes made before it stay, and a second apply retries.
+     */
+    public AppSpec.Applied apply(AppSpec spec, Progress progress) {
+        AppName app = spec.name();
+        spec.buildpack().filter(b -> !b.equals(Buildpacks.AUTO)).ifPresent(b -> buildpacks().get(b));
+        spec.domains().ifPresent(wanted -> domains().refuseTaken(app, wanted));
+        List<String> changes = new ArrayList<>();
+        try (Lock ignored = Lock.app(home, app)) {
+            if (!apps().exists(app)) {
+                progress.step("Creating " + app);
+                apps().create(app);
+                changes.add("created " + app);
+            }
+            spec.buildpack().ifPresent(b -> {
+                if (buildpacks().choose(app, b)) {
+                    String how = b.equals(Buildpacks.AUTO) ? "detects its buildpack" : "builds with " + b;
+                    progress.step(app + " " + how + " when its repository has no Dockerfile");
+                    changes.add(how);
+                }
+            });
+            spec.domains().ifPresent(wanted -> {
+                AppDomains.Change change = wanted.isEmpty() ? domains().clear(app) : domains().set(app, wanted);
+                change.added().forEach(d -> changes.add("added domain " + d));
+                change.removed().forEach(d -> changes.add("removed domain " + d));
+                if (change.changed()) {
+                    progress.step("Domains of " + app + ": " + String.join(" ", change.served().stream().map(Domain::value).toList()));
+                    progress.detail(change.routed() ? "Nginx reloaded (nothing restarted)" : app + " is not deployed yet: stored");
+                }
+            });
+            Map<EnvKey, String> missing = spec.configMissingFrom(config().of(Optional.of(app)));
+            if (!missing.isEmpty()) {
+                String keys = String.join(", ", missing.keySet().stream().map(EnvKey::value).toList());
+                changeConfig(Optional.of(app), "Setting " + keys, true, progress, c -> c.set(Optional.of(app), missing));
+                changes.add("set " + keys);
+            }
+        }
+        if (changes.isEmpty()) {
+            progress.step(app + " matches its spec: nothing to change");
+        }
+        return new AppSpec.Applied(app, changes);
+    }
+
     /** Restarts a deployed, running app as a new release described as {@code why}; says why not otherwise. */
     private void restartLocked(AppName app, String why, Progress progress) {
         Deploy deploy = deploy();
@@ -177,7 +227,7 @@ public final class Pier implements AutoCloseable {
     public void globalDomain(@Nullable Domain domain) {
         Optional<Domain> previous = settings().globalDomain();
         domains().claimGlobal(domain);
-        List<AppName> routed = new java.util.ArrayList<>();
+        List<AppName> routed = new ArrayList<>();
         try {
             for (AppName app : apps().list()) {
                 try (Lock ignored = Lock.app(home, app)) {
