@@ -8,12 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,18 +43,6 @@ class AppSpecTest {
         progress = output::add;
     }
 
-    /** Every file and directory under {@code root} with its mode and content: what "nothing changed" compares. */
-    static Map<String, String> snapshot(Path root) throws IOException {
-        Map<String, String> files = new TreeMap<>();
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : all.toList()) {
-                String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
-                files.put(root.relativize(p).toString(), mode + (Files.isRegularFile(p) ? " " + Files.readString(p) : "/"));
-            }
-        }
-        return files;
-    }
-
     Env config() {
         return pier.config().of(Optional.of(BLOG));
     }
@@ -79,13 +65,13 @@ class AppSpecTest {
     void aSecondApplyOfTheSameSpecChangesNoFile() throws IOException {
         AppSpec spec = AppSpec.of("blog").config("GREETING", "hello").domains(List.of("blog.example.com")).buildpack("nodejs");
         pier.apply(spec, progress);
-        Map<String, String> before = snapshot(home.root());
+        Map<String, String> before = FileSnapshot.of(home.root());
         output.clear();
 
         AppSpec.Applied again = pier.apply(spec, progress);
 
         assertFalse(again.changed(), again.changes().toString());
-        assertEquals(before, snapshot(home.root()));
+        assertEquals(before, FileSnapshot.of(home.root()));
         assertEquals(List.of("-----> blog matches its spec: nothing to change"), output);
     }
 
@@ -130,12 +116,12 @@ class AppSpecTest {
         pier.apps().create(BLOG);
         pier.domains().add(BLOG, List.of(Domain.of("blog.example.com")));
         pier.buildpacks().choose(BLOG, "php");
-        Map<String, String> before = snapshot(home.root());
+        Map<String, String> before = FileSnapshot.of(home.root());
 
         AppSpec.Applied applied = pier.apply(AppSpec.of("blog"), progress);
 
         assertFalse(applied.changed(), applied.changes().toString());
-        assertEquals(before, snapshot(home.root()));
+        assertEquals(before, FileSnapshot.of(home.root()));
     }
 
     @Test
@@ -166,14 +152,14 @@ class AppSpecTest {
 
     @Test
     void anUnknownBuildpackIsRefusedBeforeTheAppIsCreated() throws IOException {
-        Map<String, String> before = snapshot(home.root());
+        Map<String, String> before = FileSnapshot.of(home.root());
         AppSpec spec = AppSpec.of("blog").config("GREETING", "hello").domains(List.of("blog.example.com")).buildpack("cobol");
 
         PierException e = assertThrows(PierException.class, () -> pier.apply(spec, progress));
 
         assertEquals(PierException.USAGE, e.exitCode(), e.getMessage());
         assertTrue(e.getMessage().contains("nodejs"), "the known buildpacks are named: " + e.getMessage());
-        assertEquals(before, snapshot(home.root()), "not even a lock file");
+        assertEquals(before, FileSnapshot.of(home.root()), "not even a lock file");
         assertEquals(List.of(), output);
     }
 
@@ -182,7 +168,7 @@ class AppSpecTest {
         AppName shop = AppName.of("shop");
         pier.apps().create(shop);
         pier.domains().add(shop, List.of(Domain.of("www.example.com")));
-        Map<String, String> before = snapshot(home.root());
+        Map<String, String> before = FileSnapshot.of(home.root());
 
         PierException e = assertThrows(PierException.class, () -> pier.apply(
                 AppSpec.of("blog").config("GREETING", "hello").domains(List.of("www.example.com")), progress));
@@ -190,7 +176,7 @@ class AppSpecTest {
         assertEquals(PierException.FAILED, e.exitCode(), e.getMessage());
         assertTrue(e.getMessage().startsWith("www.example.com is already a domain of shop"), e.getMessage());
         assertFalse(pier.apps().exists(BLOG));
-        assertEquals(before, snapshot(home.root()));
+        assertEquals(before, FileSnapshot.of(home.root()));
     }
 
     @Test
