@@ -165,8 +165,10 @@ public final class Pier implements AutoCloseable {
                 change.added().forEach(d -> changes.add("added domain " + d));
                 change.removed().forEach(d -> changes.add("removed domain " + d));
                 if (change.changed()) {
-                    progress.step("Domains of " + app + ": " + String.join(" ", change.served().stream().map(Domain::value).toList()));
-                    progress.detail(change.routed() ? "Nginx reloaded (nothing restarted)" : app + " is not deployed yet: stored");
+                    progress.step("Domains of " + app + ": "
+                            + String.join(" ", change.served().stream().map(Domain::value).toList()));
+                    progress.detail(change.routed() ? "Nginx reloaded (nothing restarted)"
+                            : app + " is not deployed yet: stored");
                 }
             });
             Map<EnvKey, String> missing = spec.configMissingFrom(config().of(Optional.of(app)));
