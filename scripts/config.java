@@ -136,11 +136,10 @@ public class config {
 
         public Integer call() {
             Map<EnvKey, String> pairs = Config.pairs(scope.split(words, "pier config:set APP KEY=VALUE..."), encoded);
+            String what = "Setting " + String.join(", ", pairs.keySet().stream().map(EnvKey::value).toList());
             try (Pier pier = Pier.local()) {
                 scope.requireApp(pier);
-                pier.changeConfig(scope.app, c -> c.set(scope.app, pairs), !noRestart,
-                        "Setting " + String.join(", ", pairs.keySet().stream().map(EnvKey::value).toList()),
-                        Progress.to(System.out));
+                pier.changeConfig(scope.app, what, !noRestart, Progress.to(System.out), c -> c.set(scope.app, pairs));
             }
             return 0;
         }
@@ -163,8 +162,8 @@ public class config {
             List<EnvKey> keys = rest.stream().map(EnvKey::of).map(Config::checked).toList();
             try (Pier pier = Pier.local()) {
                 scope.requireApp(pier);
-                pier.changeConfig(scope.app, c -> c.unset(scope.app, keys), !noRestart,
-                        "Unsetting " + String.join(", ", rest), Progress.to(System.out));
+                pier.changeConfig(scope.app, "Unsetting " + String.join(", ", rest), !noRestart, Progress.to(System.out),
+                        c -> c.unset(scope.app, keys));
             }
             return 0;
         }

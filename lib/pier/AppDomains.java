@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The names each app answers on: its default {@code APP.GLOBAL} ({@code APP.localhost} until a global domain
@@ -176,7 +177,7 @@ public final class AppDomains {
      * Changes the server-wide domain if no app's new default name {@code APP.GLOBAL} is a name another app has
      * (null: back to {@code APP.localhost}). Re-routing the deployed apps is the caller's.
      */
-    public void claimGlobal(Domain global) {
+    public void claimGlobal(@Nullable Domain global) {
         Settings.checkGlobal(global);
         try (Lock ignored = Lock.global(home, LOCK)) {
             List<AppName> apps = new Apps(home).list();
@@ -203,18 +204,7 @@ public final class AppDomains {
             after.remove(fallback);
             List<Domain> added = after.stream().filter(d -> !before.contains(d)).toList();
             List<Domain> removed = before.stream().filter(d -> !after.contains(d)).toList();
-            List<AppName> apps = new Apps(home).list();
-            for (Domain d : added) {
-                Optional<AppName> owner = ownerOtherThan(app, d, apps);
-                if (owner.isPresent() && defaultDomain(owner.get()).equals(d)) {
-                    throw PierException.failed(d + " is the default name of the app " + owner.get()
-                            + "; a name belongs to one app, so choose another name for " + app);
-                }
-                if (owner.isPresent()) {
-                    throw PierException.failed(d + " is already a domain of " + owner.get() + "; a name belongs to one"
-                            + " app, so remove it there first: pier domains:remove " + owner.get() + " " + d);
-                }
-            }
+            refuseTaken(app, added);
             List<Domain> served = served(app, after);
             if (added.isEmpty() && removed.isEmpty()) {
                 return new Change(app, added, removed, served, false);
@@ -222,6 +212,25 @@ public final class AppDomains {
             boolean routed = router.route(app, served);
             AtomicFile.write(home.domains(app), text(after), "rw-r--r--");
             return new Change(app, added, removed, served, routed);
+        }
+    }
+
+    /**
+     * Refuses any of {@code domains} that another app answers on, as a change would; for a caller that checks
+     * everything before it changes anything (the check is repeated under the lock when the change is made).
+     */
+    public void refuseTaken(AppName app, Collection<Domain> domains) {
+        List<AppName> apps = new Apps(home).list();
+        for (Domain d : domains) {
+            Optional<AppName> owner = ownerOtherThan(app, d, apps);
+            if (owner.isPresent() && defaultDomain(owner.get()).equals(d)) {
+                throw PierException.failed(d + " is the default name of the app " + owner.get()
+                        + "; a name belongs to one app, so choose another name for " + app);
+            }
+            if (owner.isPresent()) {
+                throw PierException.failed(d + " is already a domain of " + owner.get() + "; a name belongs to one"
+                        + " app, so remove it there first: pier domains:remove " + owner.get() + " " + d);
+            }
         }
     }
 

@@ -130,7 +130,7 @@ public final class Apps {
      * app, or one scaled to web=0, gets the site that answers 503. Otherwise refuses when no web container runs,
      * since a site without its upstreams cannot be rendered; Nginx refuses a bad site.
      */
-    public boolean route(AppName app, List<Domain> domains, Supplier<Docker> docker, Nginx nginx) {
+    public boolean route(AppName app, List<Domain> domains, Nginx nginx, Supplier<Docker> docker) {
         if (!Files.exists(home.vhost(app))) {
             return false;
         }
@@ -147,7 +147,7 @@ public final class Apps {
 
     /** Re-renders the app's vhost for its running containers and current domains; an undeployed app has none. */
     public void route(AppName app, Docker docker, Nginx nginx) {
-        route(app, domains(app), () -> docker, nginx);
+        route(app, domains(app), nginx, () -> docker);
     }
 
     /** True after ps:stop, until the app is started again (ps:start, a deploy or a rollback). */

@@ -1,7 +1,6 @@
 package pier;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -49,11 +48,11 @@ public final class AtomicFile {
         try {
             return Files.isRegularFile(file) ? Optional.of(Files.readString(file)) : Optional.empty();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw PierException.failed("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 
-    public static void move(Path from, Path to) throws IOException {
+    private static void move(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {

@@ -16,6 +16,7 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a push without a Dockerfile is built. A buildpack is a directory of templates, {@code buildpacks/NAME/}:
@@ -189,7 +190,7 @@ public final class Buildpacks {
     }
 
     /** Sets the base image ({@code null}: back to the default). The next buildpack build uses it. */
-    public void baseImage(String image) {
+    public void baseImage(@Nullable String image) {
         // Checked before the lock: a refused value must not even create a lock file.
         String checked = image == null ? null : checkImage(image);
         try (Lock ignored = Lock.global(home, "settings")) {
@@ -211,7 +212,7 @@ public final class Buildpacks {
      * without one the chosen or detected buildpack's Dockerfile is rendered into {@code dir}. Says which and why on
      * {@code progress}. {@code imageExists} answers whether Docker has an image locally (a missing base is pulled).
      */
-    public Source prepare(AppName app, Path dir, Predicate<String> imageExists, Progress progress) {
+    public Source prepare(AppName app, Path dir, Progress progress, Predicate<String> imageExists) {
         Optional<String> chosen = chosen(app);
         Path dockerfile = dir.resolve(DOCKERFILE);
         if (Files.isRegularFile(dockerfile)) {

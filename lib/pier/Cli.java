@@ -3,6 +3,7 @@ package pier;
 //DEPS info.picocli:picocli:4.7.7
 
 import java.io.PrintWriter;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 
 /**
@@ -44,7 +45,7 @@ public final class Cli {
         return commandLine(root).execute(args);
     }
 
-    static String oneLine(String message) {
+    static String oneLine(@Nullable String message) {
         return message == null ? "unknown error" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
     }
 

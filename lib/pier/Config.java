@@ -67,7 +67,7 @@ public final class Config {
         return key;
     }
 
-    private static String checkedValue(EnvKey key, String value) {
+    static String checkedValue(EnvKey key, String value) {
         if (value.indexOf('\0') >= 0) {
             throw PierException.usage("the value of " + key + " contains a NUL byte, which no environment can hold");
         }

@@ -2,6 +2,7 @@ package pier;
 
 import java.util.List;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A path inside an app's containers where a volume is mounted: the one rule for every place it reaches (a
@@ -28,7 +29,7 @@ public record ContainerPath(String value) implements Comparable<ContainerPath> {
         return new ContainerPath(value);
     }
 
-    private static String problem(String value) {
+    private static @Nullable String problem(@Nullable String value) {
         if (value == null || value.isEmpty()) {
             return "it is empty";
         }

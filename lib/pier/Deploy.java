@@ -92,7 +92,7 @@ public final class Deploy {
         String imageId;
         try (Checkout checkout = Checkout.of(repo, commit)) {
             // The repository's own Dockerfile, else the one a buildpack renders into the checkout.
-            Buildpacks.Source source = buildpacks.prepare(app, checkout.dir(), docker::imageExists, progress);
+            Buildpacks.Source source = buildpacks.prepare(app, checkout.dir(), progress, docker::imageExists);
             progress.step("Building " + app + " " + source.describe() + " (" + commit.abbreviate(7).name() + ", release v"
                     + id + ")");
             imageId = docker.build(checkout.dir().toFile(), image, imageLabels, progress::detail);

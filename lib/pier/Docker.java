@@ -42,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything pier asks of the Docker engine, through docker-java. The API version is negotiated with the
@@ -58,7 +59,7 @@ public final class Docker implements AutoCloseable {
      * (its entrypoint stays), or is null for the image's own; {@code hostPort} 0 publishes no port.
      */
     public record ContainerSpec(String name, String image, List<String> env, Map<String, String> labels,
-                                int hostPort, int containerPort, List<Bind> binds, List<String> cmd) {
+                                int hostPort, int containerPort, List<Bind> binds, @Nullable List<String> cmd) {
         public ContainerSpec(String name, String image, List<String> env, Map<String, String> labels,
                              int hostPort, int containerPort, List<Bind> binds) {
             this(name, image, env, labels, hostPort, containerPort, binds, null);
@@ -338,7 +339,7 @@ public final class Docker implements AutoCloseable {
      * Runs {@code argv} in a running container with our streams joined to it, in a terminal when {@code tty}; returns
      * its exit code. {@code size} (rows, columns) sizes the terminal.
      */
-    public int execAttached(String containerId, List<String> argv, boolean tty, int[] size, InputStream in,
+    public int execAttached(String containerId, List<String> argv, boolean tty, int @Nullable [] size, InputStream in,
                             java.io.OutputStream out, java.io.OutputStream err) {
         String exec;
         try {
@@ -560,7 +561,7 @@ public final class Docker implements AutoCloseable {
         return sizes;
     }
 
-    static String firstLine(String message) {
+    static String firstLine(@Nullable String message) {
         if (message == null) {
             return "unknown error";
         }

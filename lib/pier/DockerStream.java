@@ -12,6 +12,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A container's (or an exec's) stdin and stdout joined to ours, over the Docker API's upgraded connection on the
@@ -38,8 +39,8 @@ final class DockerStream {
      * {@code attached} runs once the engine has accepted the stream, before any byte is copied: a caller that must
      * not lose the first output starts the container there.
      */
-    static void pump(Path socket, String method, String path, String jsonBody, InputStream in, OutputStream out,
-                     OutputStream err, boolean tty, Runnable attached) {
+    static void pump(Path socket, String method, String path, @Nullable String jsonBody, @Nullable InputStream in,
+                     OutputStream out, OutputStream err, boolean tty, Runnable attached) {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(socket));
             byte[] body = jsonBody == null ? new byte[0] : jsonBody.getBytes(StandardCharsets.UTF_8);

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The checks before a switch. By default: the new container answers HTTP below 500 on its port within the
@@ -89,7 +90,7 @@ public record HealthCheck(String path, Duration timeout) {
     }
 
     /** Null when the answer passes; else why not. */
-    private static String http(Checks.Check check, int hostPort, String host) {
+    private static @Nullable String http(Checks.Check check, int hostPort, String host) {
         try {
             Answer answer = get(hostPort, check.path(), check.host().isEmpty() ? host : check.host(), check.timeout());
             if (answer.status() >= 400 || answer.status() < 100) {
@@ -104,7 +105,7 @@ public record HealthCheck(String path, Duration timeout) {
         }
     }
 
-    private static String command(Checks.Check check, Docker docker, String containerId) {
+    private static @Nullable String command(Checks.Check check, Docker docker, String containerId) {
         Docker.ExecResult result = docker.exec(containerId, check.command(), check.timeout());
         if (result.exitCode() != 0) {
             return "exit code " + result.exitCode() + (result.output().isBlank() ? "" : ": " + Docker.firstLine(result.output()));
@@ -115,7 +116,7 @@ public record HealthCheck(String path, Duration timeout) {
         return null;
     }
 
-    private static String uptime(Checks.Check check, Docker docker, String containerId) {
+    private static @Nullable String uptime(Checks.Check check, Docker docker, String containerId) {
         String started = docker.inspect(containerId).getState().getStartedAt();
         Instant since = started == null ? Instant.now() : Instant.parse(started);
         Instant until = since.plusSeconds(check.uptime());

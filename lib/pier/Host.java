@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The few host programs pier runs (nginx, apt-get, useradd, service, visudo, sshd): argument lists
@@ -34,11 +35,11 @@ public final class Host {
         return run(command, null);
     }
 
-    public static Result run(List<String> command, String stdin) {
+    public static Result run(List<String> command, @Nullable String stdin) {
         return run(command, stdin, Map.of());
     }
 
-    public static Result run(List<String> command, String stdin, Map<String, String> env) {
+    public static Result run(List<String> command, @Nullable String stdin, Map<String, String> env) {
         try {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             builder.environment().putAll(env);

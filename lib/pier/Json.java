@@ -2,19 +2,20 @@ package pier;
 
 import java.util.Collection;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Just enough JSON for {@code --format json}: maps, lists, strings, numbers, booleans and null. */
 public final class Json {
     private Json() {
     }
 
-    public static String of(Object value) {
+    public static String of(@Nullable Object value) {
         StringBuilder out = new StringBuilder();
         write(value, out, "");
         return out.toString();
     }
 
-    private static void write(Object value, StringBuilder out, String indent) {
+    private static void write(@Nullable Object value, StringBuilder out, String indent) {
         if (value == null) {
             out.append("null");
         } else if (value instanceof Map<?, ?> map) {

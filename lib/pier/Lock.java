@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A named lock shared by every pier process on the host (a file lock) and every thread in this one.
@@ -19,10 +20,10 @@ public final class Lock implements AutoCloseable {
     private static final Map<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
 
     private final ReentrantLock local;
-    private final FileChannel channel;
-    private final FileLock fileLock;
+    private final @Nullable FileChannel channel;
+    private final @Nullable FileLock fileLock;
 
-    private Lock(ReentrantLock local, FileChannel channel, FileLock fileLock) {
+    private Lock(ReentrantLock local, @Nullable FileChannel channel, @Nullable FileLock fileLock) {
         this.local = local;
         this.channel = channel;
         this.fileLock = fileLock;

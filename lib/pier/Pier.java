@@ -1,8 +1,11 @@
 package pier;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The scripting entry point: one server's pier, as a script or a command sees it.
@@ -12,7 +15,7 @@ import java.util.function.Consumer;
 public final class Pier implements AutoCloseable {
     private final PierHome home;
     private final Templates templates;
-    private Docker docker;
+    private @Nullable Docker docker;
 
     public Pier(PierHome home, Templates templates) {
         this.home = home;
@@ -40,7 +43,7 @@ public final class Pier implements AutoCloseable {
      * stored, and restarts nothing. Docker is only asked for the upstreams of an app that has a site.
      */
     public AppDomains domains() {
-        return new AppDomains(home, (app, served) -> apps().route(app, served, this::docker, nginx()));
+        return new AppDomains(home, (app, served) -> apps().route(app, served, nginx(), this::docker));
     }
 
     public Keys keys() {
@@ -109,9 +112,10 @@ public final class Pier implements AutoCloseable {
      * Changes config under the app's lock and, with {@code restart}, starts new containers with it through the
      * health-checked switch. If that restart fails, the config is put back: the running release and the
      * stored config stay as they were. A global change restarts every deployed app, one at a time.
+     * {@code change} comes last, so a Kotlin caller writes it as a trailing lambda.
      */
-    public void changeConfig(Optional<AppName> app, Consumer<Config> change, boolean restart, String what,
-                             Progress progress) {
+    public void changeConfig(Optional<AppName> app, String what, boolean restart, Progress progress,
+                             Consumer<Config> change) {
         if (app.isPresent()) {
             try (Lock ignored = Lock.app(home, app.get())) {
                 progress.step(what + " for " + app.get());
@@ -143,6 +147,56 @@ public final class Pier implements AutoCloseable {
                 restartLocked(each, what + " (global)", progress);
             }
         }
+    }
+
+    /**
+     * Makes {@code spec}'s app what the spec says, through the paths the commands take: creates it if missing,
+     * chooses its buildpack, sets its own domains (Nginx is only touched for a deployed app) and sets the config
+     * values it lacks, which restarts a deployed, running app once, as {@code config:set} does. An unknown buildpack
+     * or a domain another app has is refused before the first change, and nothing that matches is written, so a
+     * second apply changes nothing. The app's lock is held throughout: no push lands half-way. A restart that fails
+     * puts the config back, as {@code config:set} does; the changes made before it stay, and a second apply retries.
+     */
+    public AppSpec.Applied apply(AppSpec spec, Progress progress) {
+        AppName app = spec.name();
+        spec.buildpack().filter(b -> !b.equals(Buildpacks.AUTO)).ifPresent(b -> buildpacks().get(b));
+        spec.domains().ifPresent(wanted -> domains().refuseTaken(app, wanted));
+        List<String> changes = new ArrayList<>();
+        try (Lock ignored = Lock.app(home, app)) {
+            if (!apps().exists(app)) {
+                progress.step("Creating " + app);
+                apps().create(app);
+                changes.add("created " + app);
+            }
+            spec.buildpack().ifPresent(b -> {
+                if (buildpacks().choose(app, b)) {
+                    String how = b.equals(Buildpacks.AUTO) ? "detects its buildpack" : "builds with " + b;
+                    progress.step(app + " " + how + " when its repository has no Dockerfile");
+                    changes.add(how);
+                }
+            });
+            spec.domains().ifPresent(wanted -> {
+                AppDomains.Change change = wanted.isEmpty() ? domains().clear(app) : domains().set(app, wanted);
+                change.added().forEach(d -> changes.add("added domain " + d));
+                change.removed().forEach(d -> changes.add("removed domain " + d));
+                if (change.changed()) {
+                    progress.step("Domains of " + app + ": "
+                            + String.join(" ", change.served().stream().map(Domain::value).toList()));
+                    progress.detail(change.routed() ? "Nginx reloaded (nothing restarted)"
+                            : app + " is not deployed yet: stored");
+                }
+            });
+            Map<EnvKey, String> missing = spec.configMissingFrom(config().of(Optional.of(app)));
+            if (!missing.isEmpty()) {
+                String keys = String.join(", ", missing.keySet().stream().map(EnvKey::value).toList());
+                changeConfig(Optional.of(app), "Setting " + keys, true, progress, c -> c.set(Optional.of(app), missing));
+                changes.add("set " + keys);
+            }
+        }
+        if (changes.isEmpty()) {
+            progress.step(app + " matches its spec: nothing to change");
+        }
+        return new AppSpec.Applied(app, changes);
     }
 
     /** Restarts a deployed, running app as a new release described as {@code why}; says why not otherwise. */
@@ -187,10 +241,10 @@ public final class Pier implements AutoCloseable {
     }
 
     /** Serves every deployed app under the server-wide domain {@code domain} (null: back to localhost). */
-    public void globalDomain(Domain domain) {
+    public void globalDomain(@Nullable Domain domain) {
         Optional<Domain> previous = settings().globalDomain();
         domains().claimGlobal(domain);
-        List<AppName> routed = new java.util.ArrayList<>();
+        List<AppName> routed = new ArrayList<>();
         try {
             for (AppName app : apps().list()) {
                 try (Lock ignored = Lock.app(home, app)) {

@@ -1,5 +1,7 @@
 package pier;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The one exception pier's library throws at its callers. The exit code travels with it so the CLI,
  * the SSH command and a DSL script all report a failure the same way: 2 for bad input, 1 for a failed
@@ -11,7 +13,7 @@ public final class PierException extends RuntimeException {
 
     private final int exitCode;
 
-    private PierException(int exitCode, String message, Throwable cause) {
+    private PierException(int exitCode, String message, @Nullable Throwable cause) {
         super(message, cause);
         this.exitCode = exitCode;
     }

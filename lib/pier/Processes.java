@@ -21,6 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An app's processes: what runs ({@code ps}), how many ({@code ps:scale}), restarting, starting, stopping and
@@ -343,7 +344,7 @@ public final class Processes {
      * Runs {@code /bin/sh} in a running container of the live release: {@code which} is a type ({@code web}, the
      * first one) or an instance ({@code web.2}). With {@code tty} it gets a terminal of {@code size} (rows, columns).
      */
-    public int enter(AppName app, Optional<String> which, boolean tty, int[] size, InputStream in, OutputStream out,
+    public int enter(AppName app, Optional<String> which, boolean tty, int @Nullable [] size, InputStream in, OutputStream out,
                      OutputStream err) {
         String wanted = checkedInstance(which.orElse("web"));
         String[] parts = wanted.split("\\.", 2);

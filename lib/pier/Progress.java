@@ -7,7 +7,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * Progress in the Heroku/Dokku convention: {@code -----> Step} lines, detail lines indented by seven
  * spaces, {@code !     } for problems. Each line is flushed at once, so a pusher sees the build live.
+ * Any function of a line is a Progress: a script passes {@code line -> log.add(line)}, or in Kotlin a trailing
+ * {@code { println(it) }} wherever Progress is the last parameter (a method with another callback takes that last).
  */
+@FunctionalInterface
 public interface Progress {
     void line(String text);
 

@@ -3,6 +3,7 @@ package pier;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Server-wide settings in {@code settings.properties}: the global domain apps are served under and the
@@ -24,13 +25,13 @@ public final class Settings {
         return get(DOMAIN).map(Domain::of);
     }
 
-    public void globalDomain(Domain domain) {
+    public void globalDomain(@Nullable Domain domain) {
         checkGlobal(domain);
         set(DOMAIN, domain == null ? null : domain.value());
     }
 
     /** Apps are served at {@code APP.DOMAIN}, so the global domain is a plain name: a wildcard is refused. */
-    public static void checkGlobal(Domain domain) {
+    public static void checkGlobal(@Nullable Domain domain) {
         if (domain != null && domain.wildcard()) {
             throw PierException.usage("invalid global domain " + domain + ": apps are served at APP.DOMAIN, so give a"
                     + " plain name such as example.com (and point the DNS wildcard *.example.com at this server)");
@@ -76,7 +77,7 @@ public final class Settings {
         return Optional.ofNullable(load().getProperty(key));
     }
 
-    public void set(String key, String value) {
+    public void set(String key, @Nullable String value) {
         Properties props = load();
         if (value == null) {
             props.remove(key);

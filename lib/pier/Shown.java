@@ -1,11 +1,13 @@
 package pier;
 
+import org.jspecify.annotations.Nullable;
+
 /** How a user's input is echoed back in an error: quoted, control characters escaped, cut short. */
 final class Shown {
     private Shown() {
     }
 
-    static String quote(String raw) {
+    static String quote(@Nullable String raw) {
         if (raw == null) {
             return "(none)";
         }

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a key's forced command runs: {@code SSH_ORIGINAL_COMMAND} split without a shell, the key checked,
@@ -24,7 +25,7 @@ public final class SshCommand {
      * Runs {@code original} for {@code key}; {@code cli} runs a pier command line and returns its exit code.
      * For git, stdout carries the git protocol, so everything else that would print is sent to stderr.
      */
-    public static int run(Pier pier, String key, String original, Function<String[], Integer> cli) {
+    public static int run(Pier pier, String key, @Nullable String original, Function<String[], Integer> cli) {
         PrintStream err = System.err;
         try {
             KeyName keyName = KeyName.of(key);

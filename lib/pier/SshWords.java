@@ -2,6 +2,7 @@ package pier;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Splits {@code SSH_ORIGINAL_COMMAND} into words the way a POSIX shell would quote them, but with no
@@ -14,7 +15,7 @@ public final class SshWords {
     private SshWords() {
     }
 
-    public static List<String> split(String line) {
+    public static List<String> split(@Nullable String line) {
         if (line == null) {
             return List.of();
         }

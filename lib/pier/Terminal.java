@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The terminal pier's stdin is, when it is one (a local shell, or {@code ssh -t}): put in raw mode for a shell in
@@ -33,7 +34,7 @@ public final class Terminal implements AutoCloseable {
     }
 
     /** Rows and columns, for the container's terminal; null when unknown. */
-    public int[] size() {
+    public int @Nullable [] size() {
         return stty(List.of("size")).map(String::strip).filter(s -> s.matches("\\d+ \\d+"))
                 .map(s -> new int[] {Integer.parseInt(s.split(" ")[0]), Integer.parseInt(s.split(" ")[1])})
                 .orElse(null);

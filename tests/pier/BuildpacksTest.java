@@ -145,7 +145,7 @@ class BuildpacksTest {
     void aRepositoryWithADockerfileIsBuiltWithItEvenWhenABuildpackIsChosen() throws IOException {
         files("package.json", "index.html");
         Files.writeString(repo.resolve("Dockerfile"), "FROM scratch\n");
-        Buildpacks.Source source = buildpacks.prepare(AppName.of("blog"), repo, image -> true, progress);
+        Buildpacks.Source source = buildpacks.prepare(AppName.of("blog"), repo, progress, image -> true);
         assertEquals(Optional.empty(), source.buildpack());
         assertEquals("from Dockerfile", source.describe());
         assertEquals("FROM scratch\n", Files.readString(repo.resolve("Dockerfile")));
@@ -153,7 +153,7 @@ class BuildpacksTest {
 
         new Apps(home).create(AppName.of("blog"));
         buildpacks.choose(AppName.of("blog"), "static");
-        buildpacks.prepare(AppName.of("blog"), repo, image -> true, progress);
+        buildpacks.prepare(AppName.of("blog"), repo, progress, image -> true);
         assertEquals("FROM scratch\n", Files.readString(repo.resolve("Dockerfile")));
         assertTrue(output.get(0).contains("the repository has a Dockerfile, so pier builds with it"), output.toString());
     }
@@ -161,7 +161,7 @@ class BuildpacksTest {
     @Test
     void withoutADockerfileTheDetectedBuildpackIsRenderedIntoTheCheckoutAndNamed() throws IOException {
         files("package.json", "index.html");
-        Buildpacks.Source source = buildpacks.prepare(AppName.of("blog"), repo, image -> true, progress);
+        Buildpacks.Source source = buildpacks.prepare(AppName.of("blog"), repo, progress, image -> true);
         assertEquals("nodejs", source.buildpack().orElseThrow().name());
         assertEquals("with the Node.js buildpack on debian:bookworm-slim", source.describe());
         assertEquals("-----> Detected Node.js (package.json)", output.get(0));
@@ -181,7 +181,7 @@ class BuildpacksTest {
         assertEquals("static\n", Files.readString(home.builder(app)));
         assertEquals(Optional.of("static"), buildpacks.chosen(app));
 
-        buildpacks.prepare(app, repo, image -> true, progress);
+        buildpacks.prepare(app, repo, progress, image -> true);
         assertEquals("-----> Using Static site (chosen with builder:set; pier builder:set blog auto detects again)", output.get(0));
         assertEquals("       start command: the Procfile's web: line", output.get(1));
         assertTrue(Files.readString(repo.resolve("Dockerfile")).contains("templates/buildpacks/static/"));
@@ -191,7 +191,7 @@ class BuildpacksTest {
         assertEquals(Optional.empty(), buildpacks.chosen(app));
         Files.delete(repo.resolve("Dockerfile"));
         output.clear();
-        buildpacks.prepare(app, repo, image -> true, progress);
+        buildpacks.prepare(app, repo, progress, image -> true);
         assertEquals("-----> Detected Node.js (package.json)", output.get(0));
     }
 
@@ -208,7 +208,7 @@ class BuildpacksTest {
     void aRepositoryNoBuildpackRecognisesIsRejectedWithWhatWouldSelectOne() throws IOException {
         files("README.md");
         PierException e = assertThrows(PierException.class,
-                () -> buildpacks.prepare(AppName.of("blog"), repo, image -> true, progress));
+                () -> buildpacks.prepare(AppName.of("blog"), repo, progress, image -> true));
         assertEquals("no Dockerfile, and no buildpack recognises this repository (PHP: index.php or composer.json;"
                 + " Python: requirements.txt; Node.js: package.json; Static site: index.html): add one of those files or a"
                 + " Dockerfile, or choose a buildpack with pier builder:set blog NAME", e.getMessage());
@@ -221,7 +221,7 @@ class BuildpacksTest {
         Path outside = tmp.resolve("outside");
         Files.createSymbolicLink(repo.resolve("Dockerfile"), outside);
         PierException e = assertThrows(PierException.class,
-                () -> buildpacks.prepare(AppName.of("blog"), repo, image -> true, progress));
+                () -> buildpacks.prepare(AppName.of("blog"), repo, progress, image -> true));
         assertTrue(e.getMessage().contains("not a file"), e.getMessage());
         assertFalse(Files.exists(outside));
     }
@@ -229,7 +229,7 @@ class BuildpacksTest {
     @Test
     void aBaseImageDockerLacksIsAnnouncedBeforeTheBuildTriesToPullIt() throws IOException {
         files("index.html");
-        buildpacks.prepare(AppName.of("blog"), repo, image -> false, progress);
+        buildpacks.prepare(AppName.of("blog"), repo, progress, image -> false);
         assertTrue(output.contains("       the base image debian:bookworm-slim is not on this host: Docker will try to pull it"
                 + " (pier builder:base IMAGE chooses another)"), output.toString());
     }
@@ -243,7 +243,7 @@ class BuildpacksTest {
         assertEquals("registry.example.com:5000/team/base:12", buildpacks.baseImage());
         assertEquals(Optional.of("registry.example.com:5000/team/base:12"), new Settings(home).get(Buildpacks.BASE_IMAGE));
         files("index.html");
-        buildpacks.prepare(AppName.of("blog"), repo, image -> true, progress);
+        buildpacks.prepare(AppName.of("blog"), repo, progress, image -> true);
         assertTrue(Files.readString(repo.resolve("Dockerfile")).contains("\nFROM registry.example.com:5000/team/base:12\n"));
         buildpacks.baseImage(null);
         assertEquals("debian:bookworm-slim", buildpacks.baseImage());
