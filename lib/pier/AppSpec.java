@@ -9,7 +9,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * What an app should be, as an admin's script says it; {@link Pier#apply} makes the app so.
+ * What an app should be, as an admin's script says it; {@link Pier#ensure} makes the app so.
  * <pre>{@code
  * AppSpec blog = AppSpec.of("blog")
  *         .config("GREETING", "hello")

@@ -154,10 +154,10 @@ public final class Pier implements AutoCloseable {
      * chooses its buildpack, sets its own domains (Nginx is only touched for a deployed app) and sets the config
      * values it lacks, which restarts a deployed, running app once, as {@code config:set} does. An unknown buildpack
      * or a domain another app has is refused before the first change, and nothing that matches is written, so a
-     * second apply changes nothing. The app's lock is held throughout: no push lands half-way. A restart that fails
-     * puts the config back, as {@code config:set} does; the changes made before it stay, and a second apply retries.
+     * second ensure changes nothing. The app's lock is held throughout: no push lands half-way. A restart that fails
+     * puts the config back, as {@code config:set} does; the changes made before it stay, and a second ensure retries.
      */
-    public AppSpec.Applied apply(AppSpec spec, Progress progress) {
+    public AppSpec.Applied ensure(AppSpec spec, Progress progress) {
         AppName app = spec.name();
         spec.buildpack().filter(b -> !b.equals(Buildpacks.AUTO)).ifPresent(b -> buildpacks().get(b));
         spec.domains().ifPresent(wanted -> domains().refuseTaken(app, wanted));

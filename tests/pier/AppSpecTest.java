@@ -51,7 +51,7 @@ class AppSpecTest {
     void applyingCreatesTheAppWithItsBuildpackDomainsAndConfig() {
         AppSpec spec = AppSpec.of("blog").config("GREETING", "hello").domains(List.of("blog.example.com")).buildpack("nodejs");
 
-        AppSpec.Applied applied = pier.apply(spec, progress);
+        AppSpec.Applied applied = pier.ensure(spec, progress);
 
         assertEquals(List.of("created blog", "builds with nodejs", "added domain blog.example.com", "set GREETING"),
                 applied.changes());
@@ -64,11 +64,11 @@ class AppSpecTest {
     @Test
     void aSecondApplyOfTheSameSpecChangesNoFile() throws IOException {
         AppSpec spec = AppSpec.of("blog").config("GREETING", "hello").domains(List.of("blog.example.com")).buildpack("nodejs");
-        pier.apply(spec, progress);
+        pier.ensure(spec, progress);
         Map<String, String> before = FileSnapshot.of(home.root());
         output.clear();
 
-        AppSpec.Applied again = pier.apply(spec, progress);
+        AppSpec.Applied again = pier.ensure(spec, progress);
 
         assertFalse(again.changed(), again.changes().toString());
         assertEquals(before, FileSnapshot.of(home.root()));
@@ -79,7 +79,7 @@ class AppSpecTest {
     void anUndeployedAppOnlyStoresItsNewConfig() {
         pier.apps().create(BLOG);
 
-        pier.apply(AppSpec.of("blog").config("GREETING", "hello"), progress);
+        pier.ensure(AppSpec.of("blog").config("GREETING", "hello"), progress);
 
         assertTrue(output.contains("       blog is not deployed yet; this applies at its first deploy"), output.toString());
         assertEquals(List.of(), pier.releases(BLOG).list());
@@ -90,7 +90,7 @@ class AppSpecTest {
         pier.apps().create(BLOG);
         pier.config().set(Optional.of(BLOG), Map.of(EnvKey.of("SECRET"), "s3cret", EnvKey.of("GREETING"), "hello"));
 
-        AppSpec.Applied applied = pier.apply(AppSpec.of("blog").config("GREETING", "hello").config("NAME", "Blog"), progress);
+        AppSpec.Applied applied = pier.ensure(AppSpec.of("blog").config("GREETING", "hello").config("NAME", "Blog"), progress);
 
         assertEquals(List.of("set NAME"), applied.changes());
         assertEquals(Optional.of("s3cret"), config().get(EnvKey.of("SECRET")), "a value set by hand survives the spec");
@@ -102,12 +102,12 @@ class AppSpecTest {
         pier.apps().create(BLOG);
         pier.domains().add(BLOG, List.of(Domain.of("old.example.com"), Domain.of("keep.example.com")));
 
-        AppSpec.Applied applied = pier.apply(AppSpec.of("blog").domains(List.of("keep.example.com", "new.example.com")), progress);
+        AppSpec.Applied applied = pier.ensure(AppSpec.of("blog").domains(List.of("keep.example.com", "new.example.com")), progress);
 
         assertEquals(List.of("added domain new.example.com", "removed domain old.example.com"), applied.changes());
         assertEquals(List.of(Domain.of("keep.example.com"), Domain.of("new.example.com")), pier.domains().of(BLOG));
 
-        pier.apply(AppSpec.of("blog").domains(List.of()), progress);
+        pier.ensure(AppSpec.of("blog").domains(List.of()), progress);
         assertEquals(List.of(Domain.of("blog.localhost")), pier.apps().domains(BLOG), "no domains: the default name only");
     }
 
@@ -118,7 +118,7 @@ class AppSpecTest {
         pier.buildpacks().choose(BLOG, "php");
         Map<String, String> before = FileSnapshot.of(home.root());
 
-        AppSpec.Applied applied = pier.apply(AppSpec.of("blog"), progress);
+        AppSpec.Applied applied = pier.ensure(AppSpec.of("blog"), progress);
 
         assertFalse(applied.changed(), applied.changes().toString());
         assertEquals(before, FileSnapshot.of(home.root()));
@@ -129,7 +129,7 @@ class AppSpecTest {
         pier.apps().create(BLOG);
         pier.buildpacks().choose(BLOG, "php");
 
-        assertEquals(List.of("detects its buildpack"), pier.apply(AppSpec.of("blog").buildpack("auto"), progress).changes());
+        assertEquals(List.of("detects its buildpack"), pier.ensure(AppSpec.of("blog").buildpack("auto"), progress).changes());
         assertEquals(Optional.empty(), pier.buildpacks().chosen(BLOG));
     }
 
@@ -155,7 +155,7 @@ class AppSpecTest {
         Map<String, String> before = FileSnapshot.of(home.root());
         AppSpec spec = AppSpec.of("blog").config("GREETING", "hello").domains(List.of("blog.example.com")).buildpack("cobol");
 
-        PierException e = assertThrows(PierException.class, () -> pier.apply(spec, progress));
+        PierException e = assertThrows(PierException.class, () -> pier.ensure(spec, progress));
 
         assertEquals(PierException.USAGE, e.exitCode(), e.getMessage());
         assertTrue(e.getMessage().contains("nodejs"), "the known buildpacks are named: " + e.getMessage());
@@ -170,7 +170,7 @@ class AppSpecTest {
         pier.domains().add(shop, List.of(Domain.of("www.example.com")));
         Map<String, String> before = FileSnapshot.of(home.root());
 
-        PierException e = assertThrows(PierException.class, () -> pier.apply(
+        PierException e = assertThrows(PierException.class, () -> pier.ensure(
                 AppSpec.of("blog").config("GREETING", "hello").domains(List.of("www.example.com")), progress));
 
         assertEquals(PierException.FAILED, e.exitCode(), e.getMessage());

@@ -61,7 +61,7 @@ class KotlinDslTest {
                 .buildpack("nodejs")
             val lines = mutableListOf<String>()
 
-            val applied = pier.apply(blog) { lines += it }
+            val applied = pier.ensure(blog) { lines += it }
 
             assertEquals(listOf("created blog", "builds with nodejs", "added domain blog.example.com", "set GREETING"),
                 applied.changes(), lines.toString())
@@ -69,11 +69,11 @@ class KotlinDslTest {
             assertEquals(listOf(Domain.of("blog.localhost"), Domain.of("blog.example.com")), pier.apps().domains(app))
             assertEquals(Optional.of("hello"), pier.config().of(Optional.of(app)).get(EnvKey.of("GREETING")))
             assertEquals(Optional.of("nodejs"), pier.buildpacks().chosen(app))
-            assertFalse(pier.apply(blog, Progress.silent()).changed(), "a second apply changes nothing")
+            assertFalse(pier.ensure(blog, Progress.silent()).changed(), "a second apply changes nothing")
 
             val settled = FileSnapshot.of(home.root())
             val refused = assertThrows<PierException> {
-                pier.apply(blog.config("GREETING", "hi").domains(listOf("blog example.com")), Progress.silent())
+                pier.ensure(blog.config("GREETING", "hi").domains(listOf("blog example.com")), Progress.silent())
             }
             assertEquals(PierException.USAGE, refused.exitCode(), refused.message)
             assertTrue(refused.message!!.startsWith("invalid domain 'blog example.com'"), refused.message)
@@ -85,7 +85,7 @@ class KotlinDslTest {
     fun theGlobalDomainTakesNullToGoBackToLocalhost() {
         val home = PierHome(Files.createDirectories(tmp.resolve("home")))
         Pier(home, Templates(tmp.resolve("no-overrides"))).use { pier ->
-            pier.apply(AppSpec.of("blog"), Progress.silent())
+            pier.ensure(AppSpec.of("blog"), Progress.silent())
             val app = AppName.of("blog")
 
             pier.globalDomain(Domain.of("example.net"))
