@@ -8,7 +8,7 @@ import java.nio.file.Path;
 /** A path that must not exist (Debian's default Nginx site, which claims default_server); {@code after} runs once it went. */
 record AbsentStep(Path path, String why, Runnable after) implements InstallStep {
     public String describe() {
-        return path + " removed (" + why + ")";
+        return path + " absent (" + why + ")";
     }
 
     public boolean satisfied() {
