@@ -1,6 +1,5 @@
 package pier;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -20,11 +19,7 @@ record AbsentStep(Path path, String why, Runnable after) implements InstallStep 
     }
 
     public void apply() {
-        try {
-            Files.deleteIfExists(path);
-        } catch (IOException e) {
-            throw PierException.failed("cannot remove " + path + ": " + e.getMessage(), e);
-        }
+        HostSteps.remove(path);
         after.run();
     }
 }

@@ -56,11 +56,7 @@ record DirectoryStep(Path dir, String owner, String mode, boolean recursive) imp
     }
 
     public void undo() {
-        try {
-            FileTree.delete(dir);
-        } catch (IOException e) {
-            throw PierException.failed("cannot remove " + dir + ": " + e.getMessage(), e);
-        }
+        HostSteps.remove(dir);
     }
 
     private long notOwned() {

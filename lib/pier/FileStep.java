@@ -1,6 +1,5 @@
 package pier;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -62,7 +61,7 @@ record FileStep(Path path, Supplier<String> content, String owner, String mode, 
 
     public void undo() {
         Optional<String> previous = AtomicFile.read(path);
-        delete(path);
+        HostSteps.remove(path);
         vet(check.stream().anyMatch(a -> a.contains("{}")) ? List.of() : check, previous, "removing " + path);
         after.run();
     }
@@ -79,18 +78,11 @@ record FileStep(Path path, Supplier<String> content, String owner, String mode, 
                 AtomicFile.write(path, previous.get(), mode);
                 HostSteps.chown(path, owner);
             } else {
-                delete(path);
+                HostSteps.remove(path);
             }
             throw PierException.failed(String.join(" ", args) + " rejected " + what + ", kept " + path + " as it was: "
                     + r.lastLine());
         }
     }
 
-    private static void delete(Path path) {
-        try {
-            Files.deleteIfExists(path);
-        } catch (IOException e) {
-            throw PierException.failed("cannot remove " + path + ": " + e.getMessage(), e);
-        }
-    }
 }

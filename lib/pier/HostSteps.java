@@ -191,6 +191,15 @@ public final class HostSteps {
         }
     }
 
+    /** Removes a file, or a directory and all below it; a path already gone is fine. */
+    static void remove(Path path) {
+        try {
+            FileTree.delete(path);
+        } catch (IOException e) {
+            throw PierException.failed("cannot remove " + path + ": " + e.getMessage(), e);
+        }
+    }
+
     static void check(Host.Result r, String what) {
         if (!r.ok()) {
             throw PierException.failed(what + " failed: " + r.lastLine());

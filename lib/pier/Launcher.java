@@ -179,11 +179,7 @@ public final class Launcher {
             }
 
             public void undo() {
-                try {
-                    Files.deleteIfExists(ARCHIVE);
-                } catch (IOException e) {
-                    throw PierException.failed("cannot remove " + ARCHIVE + ": " + e.getMessage(), e);
-                }
+                HostSteps.remove(ARCHIVE);
             }
         };
     }

@@ -98,11 +98,7 @@ public final class Payload {
             }
 
             public void undo() {
-                try {
-                    FileTree.delete(dir);
-                } catch (IOException e) {
-                    throw PierException.failed("cannot remove " + dir + ": " + e.getMessage(), e);
-                }
+                HostSteps.remove(dir);
             }
 
             private List<Path> stale() {
@@ -128,13 +124,13 @@ public final class Payload {
 
     private static boolean same(Path a, Path b) {
         try {
-            return Files.isRegularFile(b) && Files.size(a) == Files.size(b) && digest(a).equals(digest(b));
+            return Files.isRegularFile(b) && Files.size(a) == Files.size(b) && sha256(a).equals(sha256(b));
         } catch (IOException e) {
             return false;
         }
     }
 
-    private static String digest(Path file) throws IOException {
+    static String sha256(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             byte[] buffer = new byte[65536];

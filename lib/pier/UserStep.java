@@ -11,7 +11,7 @@ record UserStep(String user, Path home, List<String> groups) implements Undoable
     }
 
     public String describe() {
-        return "system user " + user + " (home " + home + ", groups " + String.join(", ", groups) + ")";
+        return "system user " + user + " (home " + home + (groups.isEmpty() ? "" : ", groups " + String.join(", ", groups)) + ")";
     }
 
     public boolean satisfied() {
