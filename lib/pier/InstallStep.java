@@ -33,6 +33,6 @@ public interface InstallStep {
 
     /** Removes what this step made; the plan calls it only for a step whose removal says so. */
     default void undo() {
-        throw new UnsupportedOperationException(describe() + " cannot be undone");
+        throw PierException.failed(describe() + " cannot be undone: give it Removal.KEEP, or make it an UndoableStep");
     }
 }
