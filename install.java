@@ -17,33 +17,74 @@ import pier.Pier;
 import pier.PierException;
 import pier.Progress;
 
-/** Makes this Debian/Ubuntu host a pier server; safe to run again (it then changes nothing). */
+/**
+ * Makes this Debian/Ubuntu host a pier server; safe to run again (it then changes nothing, or upgrades what
+ * differs). With --uninstall it takes pier off the host again, from the same plan.
+ */
 @Command(name = "install", mixinStandardHelpOptions = true,
-        description = "Install pier on this host as root: packages, the pier user, Nginx and sshd config. Idempotent.")
+        description = "Install or upgrade pier on this host as root: packages, the pier user, Nginx and sshd config. Idempotent.")
 public class install implements Callable<Integer> {
     @Option(names = "--dry-run", description = "print the plan and change nothing")
     boolean dryRun;
+
+    @Option(names = "--uninstall", description = "remove pier's programs and its Nginx, sshd and sudoers config; "
+            + "keep the apps (still running), their data, the pier user and the distro packages")
+    boolean uninstall;
+
+    @Option(names = "--purge", description = "with --uninstall: also remove pier's containers, images and volumes, "
+            + "/var/lib/pier, /etc/pier and the pier user")
+    boolean purge;
 
     public static void main(String... args) {
         System.exit(Cli.execute(new install(), args));
     }
 
     public Integer call() {
+        if (purge && !uninstall) {
+            throw PierException.usage("--purge only goes with --uninstall: run install --uninstall --purge");
+        }
         if (!dryRun && !Host.isRoot()) {
             throw PierException.usage("the installer changes the host: run it as root (sudo), or with --dry-run to see the plan");
         }
         Progress progress = Progress.to(System.out);
-        progress.step(dryRun ? "Planning the install of pier (dry run: nothing changes)" : "Installing pier");
         try (Pier pier = Pier.local()) {
-            InstallPlan.Outcome outcome = Installer.plan(pier, Payload.runningJars()).run(dryRun, progress);
-            if (dryRun) {
-                progress.step(outcome.changes() + " change(s) would be made");
-            } else if (outcome.changes() == 0) {
-                progress.step("Nothing to change: pier is installed and up to date");
+            InstallPlan plan = Installer.plan(pier, Payload.runningJars());
+            if (uninstall) {
+                uninstall(plan, progress);
             } else {
-                progress.step(outcome.changes() + " change(s) made; add your key with: pier ssh-keys:add NAME < ~/.ssh/id_ed25519.pub");
+                install(plan, progress);
             }
         }
         return 0;
+    }
+
+    private void install(InstallPlan plan, Progress progress) {
+        progress.step(dryRun ? "Planning the install of pier (dry run: nothing changes)" : "Installing pier");
+        InstallPlan.Outcome outcome = plan.run(dryRun, progress);
+        if (dryRun) {
+            progress.step(outcome.changes() + " change(s) would be made");
+        } else if (outcome.changes() == 0) {
+            progress.step("Nothing to change: pier is installed and up to date");
+        } else {
+            progress.step(outcome.changes() + " change(s) made; add your key with: pier ssh-keys:add NAME < ~/.ssh/id_ed25519.pub");
+        }
+    }
+
+    private void uninstall(InstallPlan plan, Progress progress) {
+        String what = purge ? "pier, its apps and their data" : "pier (its apps and their data stay)";
+        progress.step(dryRun ? "Planning the removal of " + what + " (dry run: nothing changes)" : "Removing " + what);
+        // Run from the installed jars, this process loads classes from files it is about to delete.
+        Payload.holdOpen();
+        InstallPlan.Undone undone = plan.uninstall(purge, dryRun, progress);
+        if (undone.removed().isEmpty()) {
+            progress.step("Nothing to remove: pier is not installed" + (purge ? " and holds no data" : ""));
+        } else {
+            progress.step(undone.removed().size() + (dryRun ? " item(s) would be removed" : " item(s) removed")
+                    + "; kept " + undone.kept().size() + " (the distro packages stay installed and running)");
+        }
+        if (!undone.purgeable().isEmpty()) {
+            progress.step("The apps keep running and their data stays; installing again serves them again. "
+                    + "To remove them too, run the installer with --uninstall --purge");
+        }
     }
 }

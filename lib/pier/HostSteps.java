@@ -10,92 +10,123 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /**
  * The install steps a Debian or Ubuntu host needs, as values an admin can put in their own plan:
- * {@code InstallPlan.of(HostSteps.packages("nginx"), HostSteps.service("nginx", ...))}.
+ * {@code InstallPlan.of(HostSteps.packages("nginx"), HostSteps.service("nginx", ...))}. Each step checks
+ * ({@code satisfied}), plans ({@code plan}) and applies; the undoable ones also remove what they made, when
+ * the plan marks them with {@code removedOn(Removal.UNINSTALL)} or {@code removedOn(Removal.PURGE)}.
  */
 public final class HostSteps {
+    public static final Path NGINX_CONF_D = Path.of("/etc/nginx/conf.d");
+    public static final Path SSHD_CONFIG_D = Path.of("/etc/ssh/sshd_config.d");
+    static final Path SSHD_PID_FILE = Path.of("/run/sshd.pid");
+
     private HostSteps() {
     }
 
     /** Debian packages; each entry may list alternatives ("docker.io|docker-ce"), any one of which will do. */
     public static InstallStep packages(String... wanted) {
-        return new InstallStep() {
-            public String describe() {
-                return "packages " + String.join(", ", wanted) + " installed";
-            }
-
-            public boolean satisfied() {
-                return missing().isEmpty();
-            }
-
-            public void apply() {
-                List<String> names = missing().stream().map(w -> w.split("\\|")[0]).toList();
-                Map<String, String> env = Map.of("DEBIAN_FRONTEND", "noninteractive");
-                Host.Result update = Host.run(List.of("apt-get", "update", "-q"), null, env);
-                if (!update.ok()) {
-                    throw PierException.failed("apt-get update failed: " + update.lastLine());
-                }
-                List<String> install = new ArrayList<>(List.of("apt-get", "install", "-y", "-q", "--no-install-recommends"));
-                install.addAll(names);
-                Host.Result result = Host.run(install, null, env);
-                if (!result.ok()) {
-                    throw PierException.failed("apt-get install " + String.join(" ", names) + " failed: " + result.lastLine());
-                }
-            }
-
-            private List<String> missing() {
-                return Arrays.stream(wanted).filter(w -> Arrays.stream(w.split("\\|")).noneMatch(HostSteps::installed)).toList();
-            }
-        };
-    }
-
-    static boolean installed(String pkg) {
-        Host.Result r = Host.run(List.of("dpkg-query", "-W", "-f=${Status}", pkg));
-        return r.ok() && r.output().contains("install ok installed");
+        return new PackagesStep(List.of(wanted));
     }
 
     /** A service that must be running; started with systemd where it runs, else with the distro's init script. */
     public static InstallStep service(String name, BooleanSupplier running) {
-        return new InstallStep() {
-            public String describe() {
-                return "service " + name + " running";
-            }
+        return new ServiceStep(name, running);
+    }
 
-            public boolean satisfied() {
-                return running.getAsBoolean();
-            }
+    /** A system user with {@code home} as its home and membership of {@code groups}; it can log in by key only. */
+    public static UndoableStep systemUser(String user, Path home, String... groups) {
+        return new UserStep(user, home, List.of(groups));
+    }
 
-            public void apply() {
-                Host.Result r = systemd()
-                        ? Host.run(List.of("systemctl", "enable", "--now", name))
-                        : Host.run(List.of("service", name, "start"));
-                if (!r.ok() || !waitFor(running)) {
-                    throw PierException.failed("could not start " + name + ": " + r.lastLine()
-                            + "; start it by hand and run the installer again");
-                }
-            }
-        };
+    /** A directory with an owner and mode; with {@code recursive}, everything below it gets that owner too. */
+    public static UndoableStep directory(Path dir, String owner, String mode, boolean recursive) {
+        return new DirectoryStep(dir, owner, mode, recursive);
+    }
+
+    /**
+     * A file rendered by {@code content}. A {@code check} command (with "{}" for the file) vets the new content
+     * before it stays; {@code after} runs once it changed (a reload).
+     */
+    public static UndoableStep file(Path path, Supplier<String> content, String owner, String mode,
+                                    List<String> check, Runnable after) {
+        return new FileStep(path, content, owner, mode, check, after);
+    }
+
+    /**
+     * A file rendered from {@code template} with {@code model}: an admin's own in {@code /etc/pier/templates/}, or
+     * one pier ships. It renders when checked, so a changed template shows as a change.
+     */
+    public static UndoableStep fileFromTemplate(Path path, String template, Map<String, ?> model, String owner,
+                                                String mode) {
+        return file(path, () -> Templates.standard().render(template, model), owner, mode, List.of(), () -> {
+        });
+    }
+
+    /** A path that must not exist (Debian's default Nginx site, which claims default_server); {@code after} runs once it went. */
+    public static InstallStep absent(Path path, String why, Runnable after) {
+        return new AbsentStep(path, why, after);
+    }
+
+    /**
+     * {@code /etc/nginx/conf.d/NAME.conf}: checked with {@code nginx -t} before it stays, then Nginx reloads
+     * (gracefully: requests in flight finish). Undone the same way, so Nginx never runs a config it rejected.
+     */
+    public static UndoableStep nginxInclude(String name, Supplier<String> content) {
+        return file(NGINX_CONF_D.resolve(confName(name)), content, "root", "rw-r--r--", List.of(Nginx.BINARY, "-t", "-q"),
+                HostSteps::reloadNginx);
+    }
+
+    /**
+     * {@code /etc/ssh/sshd_config.d/NAME.conf}: checked with {@code sshd -t} before it stays, then sshd reloads
+     * (open sessions go on). Undone the same way.
+     */
+    public static UndoableStep sshdDropIn(String name, Supplier<String> content) {
+        return file(SSHD_CONFIG_D.resolve(confName(name)), content, "root", "rw-r--r--", List.of("/usr/sbin/sshd", "-t"),
+                HostSteps::reloadSshd);
+    }
+
+    private static String confName(String name) {
+        if (!name.matches("[a-z0-9][a-z0-9-]{0,63}")) {
+            throw PierException.usage("invalid config name '" + name + "': use a-z, 0-9 and -, e.g. pier");
+        }
+        return name + ".conf";
     }
 
     static boolean systemd() {
         return Files.isDirectory(Path.of("/run/systemd/system"));
     }
 
-    /** Reloads a service's configuration if it runs (a stopped one reads it when it starts). */
+    /** Reloads a service's configuration (a stopped one reads it when it starts). */
     static void reload(String name) {
         Host.Result r = systemd() ? Host.run(List.of("systemctl", "reload", name)) : Host.run(List.of("service", name, "reload"));
         if (!r.ok()) {
             throw PierException.failed("could not reload " + name + ": " + r.lastLine());
+        }
+    }
+
+    static boolean nginxRunning() {
+        return pidAlive(Nginx.PID_FILE);
+    }
+
+    static boolean sshdRunning() {
+        return pidAlive(SSHD_PID_FILE);
+    }
+
+    static void reloadNginx() {
+        if (nginxRunning()) {
+            Nginx.reload();
+        }
+    }
+
+    private static void reloadSshd() {
+        if (sshdRunning()) {
+            reload("ssh");
         }
     }
 
@@ -109,7 +140,7 @@ public final class HostSteps {
         }
     }
 
-    private static boolean waitFor(BooleanSupplier condition) {
+    static boolean waitFor(BooleanSupplier condition) {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (System.nanoTime() < deadline) {
             if (condition.getAsBoolean()) {
@@ -125,139 +156,16 @@ public final class HostSteps {
         return false;
     }
 
-    /** A system user with {@code home} as its home and membership of {@code groups}; it can log in by key only. */
-    public static InstallStep systemUser(String user, Path home, String... groups) {
-        return new InstallStep() {
-            public String describe() {
-                return "system user " + user + " (home " + home + ", groups " + String.join(", ", groups) + ")";
-            }
-
-            public boolean satisfied() {
-                Host.Result id = Host.run(List.of("id", "-nG", user));
-                return id.ok() && List.of(id.output().strip().split("\\s+")).containsAll(List.of(groups));
-            }
-
-            public void apply() {
-                if (!Host.run(List.of("getent", "passwd", user)).ok()) {
-                    check(Host.run(List.of("useradd", "--system", "--user-group", "--home-dir", home.toString(),
-                            "--shell", "/bin/sh", user)), "useradd " + user);
-                    // "*" rather than useradd's "!": sshd refuses key logins to accounts marked locked.
-                    check(Host.run(List.of("usermod", "-p", "*", user)), "usermod -p * " + user);
-                }
-                if (groups.length > 0) {
-                    check(Host.run(List.of("usermod", "-aG", String.join(",", groups), user)), "usermod -aG " + user);
-                }
-            }
-        };
-    }
-
-    /** A directory with an owner and mode; with {@code recursive}, everything below it gets that owner too. */
-    public static InstallStep directory(Path dir, String owner, String mode, boolean recursive) {
-        return new InstallStep() {
-            public String describe() {
-                return "directory " + dir + " (" + owner + ", " + mode + (recursive ? ", owns all below" : "") + ")";
-            }
-
-            public boolean satisfied() {
-                if (!Files.isDirectory(dir)) {
-                    return false;
-                }
-                try (Stream<Path> all = recursive ? Files.walk(dir) : Stream.of(dir)) {
-                    return hasMode(dir, mode) && all.allMatch(p -> ownedBy(p, owner));
-                } catch (IOException e) {
-                    return false;
-                }
-            }
-
-            public void apply() {
-                try {
-                    Files.createDirectories(dir);
-                    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString(mode));
-                    try (Stream<Path> all = recursive ? Files.walk(dir) : Stream.of(dir)) {
-                        for (Path p : all.toList()) {
-                            chown(p, owner);
-                        }
-                    }
-                } catch (IOException e) {
-                    throw PierException.failed("cannot prepare " + dir + ": " + e.getMessage(), e);
-                }
-            }
-        };
-    }
-
-    /**
-     * A file rendered by {@code content}. A {@code check} command (with "{}" for a candidate file) vets the
-     * new content before it replaces the old one; {@code after} runs once it changed (a reload).
-     */
-    public static InstallStep file(Path path, Supplier<String> content, String owner, String mode,
-                                   List<String> check, Runnable after) {
-        return new InstallStep() {
-            public String describe() {
-                return "file " + path + " (" + owner + ", " + mode + ")";
-            }
-
-            public boolean satisfied() {
-                return AtomicFile.read(path).equals(Optional.of(content.get())) && hasMode(path, mode) && ownedBy(path, owner);
-            }
-
-            public void apply() {
-                String text = content.get();
-                Optional<String> previous = AtomicFile.read(path);
-                AtomicFile.write(path, text, mode);
-                chown(path, owner);
-                if (!check.isEmpty()) {
-                    List<String> command = check.stream().map(a -> a.replace("{}", path.toString())).toList();
-                    Host.Result r = Host.run(command);
-                    if (!r.ok()) {
-                        restore(path, previous, mode);
-                        throw PierException.failed(String.join(" ", command) + " rejected " + path + ", kept the old one: "
-                                + r.lastLine());
-                    }
-                }
-                after.run();
-            }
-        };
-    }
-
-    private static void restore(Path path, Optional<String> previous, String mode) {
-        try {
-            if (previous.isPresent()) {
-                AtomicFile.write(path, previous.get(), mode);
-            } else {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            throw PierException.failed("cannot restore " + path + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** A path that must not exist (Debian's default Nginx site, which claims default_server). */
-    public static InstallStep absent(Path path, String why, Runnable after) {
-        return new InstallStep() {
-            public String describe() {
-                return path + " removed (" + why + ")";
-            }
-
-            public boolean satisfied() {
-                return !Files.exists(path, LinkOption.NOFOLLOW_LINKS);
-            }
-
-            public void apply() {
-                try {
-                    Files.deleteIfExists(path);
-                } catch (IOException e) {
-                    throw PierException.failed("cannot remove " + path + ": " + e.getMessage(), e);
-                }
-                after.run();
-            }
-        };
-    }
-
     static boolean hasMode(Path p, String mode) {
+        return mode(p).equals(mode);
+    }
+
+    /** The permissions of {@code p} as "rwxr-xr-x", or "none" when it cannot be read. */
+    static String mode(Path p) {
         try {
-            return PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)).equals(mode);
+            return PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
         } catch (IOException e) {
-            return false;
+            return "none";
         }
     }
 
@@ -283,7 +191,16 @@ public final class HostSteps {
         }
     }
 
-    private static void check(Host.Result r, String what) {
+    /** Removes a file, or a directory and all below it; a path already gone is fine. */
+    static void remove(Path path) {
+        try {
+            FileTree.delete(path);
+        } catch (IOException e) {
+            throw PierException.failed("cannot remove " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void check(Host.Result r, String what) {
         if (!r.ok()) {
             throw PierException.failed(what + " failed: " + r.lastLine());
         }

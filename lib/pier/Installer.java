@@ -9,11 +9,14 @@ import java.util.Map;
  * state directory, the compiled jars and launcher, the sudoers rule for Nginx, authorized_keys, the
  * Nginx include and the sshd drop-in. Every config file is rendered from a template and checked by
  * its own program ({@code visudo -c}, {@code nginx -t}, {@code sshd -t}) before anything reloads.
+ * Each step's removal says what {@code --uninstall} takes away: pier's programs and the config that
+ * makes the host serve through it; {@code --purge} also the apps, their data and the pier user; the
+ * distro packages and services always stay.
  */
 public final class Installer {
-    public static final Path NGINX_INCLUDE = Path.of("/etc/nginx/conf.d/pier.conf");
+    public static final Path NGINX_INCLUDE = HostSteps.NGINX_CONF_D.resolve("pier.conf");
     public static final Path NGINX_DEFAULT_SITE = Path.of("/etc/nginx/sites-enabled/default");
-    public static final Path SSHD_DROP_IN = Path.of("/etc/ssh/sshd_config.d/pier.conf");
+    public static final Path SSHD_DROP_IN = HostSteps.SSHD_CONFIG_D.resolve("pier.conf");
     public static final Path SUDOERS = Path.of("/etc/sudoers.d/pier");
 
     private Installer() {
@@ -23,43 +26,34 @@ public final class Installer {
         PierHome home = pier.home();
         Templates t = pier.templates();
         String user = Launcher.USER;
-        Runnable reloadNginx = () -> {
-            if (nginxRunning()) {
-                Nginx.reload();
-            }
-        };
-        Runnable reloadSshd = () -> {
-            if (sshdRunning()) {
-                HostSteps.reload("ssh");
-            }
-        };
         return InstallPlan.of(
                 HostSteps.packages("docker.io|docker-ce", "nginx", "openssh-server", "sudo"),
                 HostSteps.service("docker", Installer::dockerRunning),
-                HostSteps.service("nginx", Installer::nginxRunning),
-                HostSteps.service("ssh", Installer::sshdRunning),
-                HostSteps.systemUser(user, home.root(), "docker"),
-                HostSteps.directory(home.root(), user, "rwxr-xr-x", true),
-                HostSteps.directory(home.authorizedKeys().getParent(), user, "rwx------", false),
-                HostSteps.directory(Templates.OVERRIDES, "root", "rwxr-xr-x", false),
-                Payload.installedIn(Launcher.LIB, jars),
-                Launcher.classDataArchive(),
-                HostSteps.file(Launcher.PATH, () -> Launcher.render(t, javaBinary()), "root", "rwxr-xr-x", List.of(), () -> {
-                }),
+                HostSteps.service("nginx", HostSteps::nginxRunning),
+                HostSteps.service("ssh", HostSteps::sshdRunning),
+                HostSteps.systemUser(user, home.root(), "docker").removedOn(Removal.PURGE),
+                new DockerObjects().removedOn(Removal.PURGE),
+                HostSteps.directory(home.root(), user, "rwxr-xr-x", true).removedOn(Removal.PURGE),
+                HostSteps.directory(home.authorizedKeys().getParent(), user, "rwx------", false).removedOn(Removal.PURGE),
+                HostSteps.directory(Templates.OVERRIDES.getParent(), "root", "rwxr-xr-x", false).removedOn(Removal.PURGE),
+                HostSteps.directory(Templates.OVERRIDES, "root", "rwxr-xr-x", false).removedOn(Removal.PURGE),
+                HostSteps.directory(Launcher.DIR, "root", "rwxr-xr-x", false).removedOn(Removal.UNINSTALL),
+                Payload.installedIn(Launcher.LIB, jars).removedOn(Removal.UNINSTALL),
+                Launcher.classDataArchive().removedOn(Removal.UNINSTALL),
+                HostSteps.file(Launcher.PATH, () -> Launcher.render(t, Launcher.javaBinary()), "root", "rwxr-xr-x", List.of(),
+                        () -> {
+                        }).removedOn(Removal.UNINSTALL),
                 HostSteps.file(SUDOERS, () -> t.render("sudoers/pier.ftl", Map.of("user", user, "nginx", Nginx.BINARY)),
                         "root", "r--r-----", List.of("visudo", "-c", "-q", "-f", "{}"), () -> {
-                        }),
+                        }).removedOn(Removal.UNINSTALL),
                 HostSteps.file(home.authorizedKeys(), () -> pier.keys().render(), user, "rw-------", List.of(), () -> {
-                }),
-                HostSteps.absent(NGINX_DEFAULT_SITE, "it claims default_server, which pier's 404 catch-all needs", reloadNginx),
-                HostSteps.file(NGINX_INCLUDE, () -> t.render("nginx/pier.conf.ftl", Map.of("nginxDir", home.nginx().toString())),
-                        "root", "rw-r--r--", List.of(Nginx.BINARY, "-t", "-q"), reloadNginx),
-                HostSteps.file(SSHD_DROP_IN, () -> t.render("sshd/pier.conf.ftl", Map.of("user", user)),
-                        "root", "rw-r--r--", List.of("/usr/sbin/sshd", "-t"), reloadSshd));
-    }
-
-    static String javaBinary() {
-        return Launcher.javaBinary();
+                }).removedOn(Removal.PURGE),
+                HostSteps.absent(NGINX_DEFAULT_SITE, "it claims default_server, which pier's 404 catch-all needs",
+                        HostSteps::reloadNginx),
+                HostSteps.nginxInclude("pier", () -> t.render("nginx/pier.conf.ftl", Map.of("nginxDir", home.nginx().toString())))
+                        .removedOn(Removal.UNINSTALL),
+                HostSteps.sshdDropIn("pier", () -> t.render("sshd/pier.conf.ftl", Map.of("user", user)))
+                        .removedOn(Removal.UNINSTALL));
     }
 
     static boolean dockerRunning() {
@@ -68,13 +62,5 @@ public final class Installer {
         } catch (RuntimeException e) {
             return false;
         }
-    }
-
-    static boolean nginxRunning() {
-        return HostSteps.pidAlive(Nginx.PID_FILE);
-    }
-
-    static boolean sshdRunning() {
-        return HostSteps.pidAlive(Path.of("/run/sshd.pid"));
     }
 }

@@ -52,53 +52,85 @@ public final class Payload {
         }
     }
 
-    /** The jars copied into {@code dir}, byte for byte, and nothing else left there. */
-    public static InstallStep installedIn(Path dir, List<Path> jars) {
-        return new InstallStep() {
+    /** The jars copied into {@code dir}, byte for byte, and nothing else left there; undoing removes {@code dir}. */
+    public static UndoableStep installedIn(Path dir, List<Path> jars) {
+        return new UndoableStep() {
             public String describe() {
                 return "pier's " + jars.size() + " jars in " + dir;
             }
 
             public boolean satisfied() {
-                try (Stream<Path> present = Files.isDirectory(dir) ? Files.list(dir) : Stream.empty()) {
-                    List<Path> there = present.toList();
-                    return there.size() == jars.size() && jars.stream().allMatch(j -> same(j, dir.resolve(j.getFileName())));
-                } catch (IOException e) {
-                    return false;
+                return plan().isEmpty();
+            }
+
+            public String plan() {
+                List<String> changes = new ArrayList<>();
+                List<String> differ = jars.stream().filter(j -> !same(j, dir.resolve(j.getFileName())))
+                        .map(j -> j.getFileName().toString()).toList();
+                if (!differ.isEmpty()) {
+                    changes.add("copy " + String.join(", ", differ));
                 }
+                List<String> stale = stale().stream().map(p -> p.getFileName().toString()).toList();
+                if (!stale.isEmpty()) {
+                    changes.add("remove " + String.join(", ", stale));
+                }
+                return String.join("; ", changes);
             }
 
             public void apply() {
                 try {
                     Files.createDirectories(dir);
-                    Set<Path> names = new LinkedHashSet<>();
                     for (Path jar : jars) {
-                        names.add(jar.getFileName());
                         if (!same(jar, dir.resolve(jar.getFileName()))) {
                             AtomicFile.write(dir.resolve(jar.getFileName()), Files.readAllBytes(jar), "rw-r--r--");
                         }
                     }
-                    try (Stream<Path> present = Files.list(dir)) {
-                        for (Path stale : present.filter(p -> !names.contains(p.getFileName())).toList()) {
-                            Files.delete(stale);
-                        }
+                    for (Path stale : stale()) {
+                        Files.delete(stale);
                     }
                 } catch (IOException e) {
                     throw PierException.failed("cannot install pier's jars in " + dir + ": " + e.getMessage(), e);
                 }
             }
+
+            public boolean present() {
+                return Files.exists(dir);
+            }
+
+            public void undo() {
+                HostSteps.remove(dir);
+            }
+
+            private List<Path> stale() {
+                Set<Path> names = new LinkedHashSet<>();
+                jars.forEach(j -> names.add(j.getFileName()));
+                try (Stream<Path> present = Files.isDirectory(dir) ? Files.list(dir) : Stream.empty()) {
+                    return present.filter(p -> !names.contains(p.getFileName())).toList();
+                } catch (IOException e) {
+                    throw PierException.failed("cannot list " + dir + ": " + e.getMessage(), e);
+                }
+            }
         };
+    }
+
+    /**
+     * Opens every jar this JVM runs from, so it can go on loading classes after an uninstall deleted them: the
+     * class loader opens a jar only when first searching it, and an open jar stays readable once unlinked.
+     */
+    public static void holdOpen() {
+        // A lookup that finds nothing has searched, and so opened, every entry of the class path.
+        ClassLoader.getSystemClassLoader().getResource("pier/no-such-resource-" + System.nanoTime());
     }
 
     private static boolean same(Path a, Path b) {
         try {
-            return Files.isRegularFile(b) && Files.size(a) == Files.size(b) && digest(a).equals(digest(b));
+            return Files.isRegularFile(b) && Files.size(a) == Files.size(b) && sha256(a).equals(sha256(b));
         } catch (IOException e) {
             return false;
         }
     }
 
-    private static String digest(Path file) throws IOException {
+    static String sha256(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             byte[] buffer = new byte[65536];

@@ -17,8 +17,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -75,18 +73,9 @@ class ConfigSystemTest {
         List<String> args = new ArrayList<>(List.of("config:set", APP));
         AWKWARD.forEach((k, v) -> args.add(k + "=" + v));
 
-        ConcurrentLinkedQueue<Response> seen = new ConcurrentLinkedQueue<>();
-        AtomicBoolean stop = new AtomicBoolean();
-        Thread client = new Thread(() -> {
-            while (!stop.get() && seen.size() < 100_000) {
-                seen.add(SystemHost.get(HOST));
-            }
-        });
-        client.start();
+        SystemHost.Load load = SystemHost.Load.on(HOST);
         Result set = SystemHost.pier(args.toArray(String[]::new));
-        Thread.sleep(3000);
-        stop.set(true);
-        client.join();
+        List<Response> seen = load.stopAfter(3000);
 
         assertEquals(0, set.code(), set.output());
         assertEquals(List.of(), seen.stream().filter(r -> r.status() != 200).toList(),

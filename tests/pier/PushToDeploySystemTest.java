@@ -9,8 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,20 +77,10 @@ class PushToDeploySystemTest {
     @Order(2)
     void pushingV2UnderLoadDropsNoRequestAndEndsOnV2() throws Exception {
         commit("v2", SERVE);
-        ConcurrentLinkedQueue<Response> seen = new ConcurrentLinkedQueue<>();
-        AtomicBoolean stop = new AtomicBoolean();
-        Thread client = new Thread(() -> {
-            long deadline = System.nanoTime() + 180_000_000_000L;
-            while (!stop.get() && System.nanoTime() < deadline && seen.size() < 100_000) {
-                seen.add(SystemHost.get(HOST));
-            }
-        });
-        client.start();
+        SystemHost.Load load = SystemHost.Load.on(HOST);
         Result push = push("main");
         // Keep asking through the drain and the retirement of v1, which runs after the push returns.
-        Thread.sleep(4000);
-        stop.set(true);
-        client.join();
+        List<Response> seen = load.stopAfter(4000);
 
         assertEquals(0, push.code(), push.output());
         List<Response> failed = seen.stream().filter(r -> r.status() != 200).toList();
@@ -167,15 +155,6 @@ class PushToDeploySystemTest {
 
     @Test
     @Order(8)
-    void aSecondInstallChangesNothing() {
-        Result again = SystemHost.run("java", "-jar", SystemHost.JAR.toString(), "install");
-        assertEquals(0, again.code(), again.output());
-        assertTrue(again.output().contains("Nothing to change"), again.output());
-        assertTrue(again.output().lines().noneMatch(l -> l.contains("change ")), again.output());
-    }
-
-    @Test
-    @Order(9)
     void afterDockerRestartsTheAppAnswersWithNoPierCommand() throws Exception {
         SystemHost.restartDocker();
         assertEquals(new Response(200, "v2"), SystemHost.awaitBody(HOST, "v2", 60));

@@ -18,8 +18,10 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -42,12 +44,13 @@ final class SystemHost {
     private static Path adminKey;
 
     /**
-     * Installs pier from target/pier.jar (once per test run), adds a generated admin key named "systest",
-     * sets the global domain and returns the private key's path for git and ssh.
+     * Installs pier from target/pier.jar, adds a generated admin key named "systest", sets the global domain and
+     * returns the private key's path for git and ssh. Once per test run, unless a test took pier off the host
+     * (an uninstall or a purge) since: then it installs and adds the key again.
      */
     static synchronized Path installWithAdminKey(String domain) throws IOException {
         requireRealHost();
-        if (adminKey != null) {
+        if (adminKey != null && stillInstalled()) {
             return adminKey;
         }
         Result install = run("java", "-jar", JAR.toString(), "install");
@@ -64,6 +67,10 @@ final class SystemHost {
         return key;
     }
 
+    private static boolean stillInstalled() {
+        return Files.isExecutable(PIER) && Files.isRegularFile(new PierHome(PierHome.DEFAULT).keys().resolve("systest.pub"));
+    }
+
     /** A fresh git repository holding busybox, for an app built FROM scratch. */
     static Path busyboxRepo(Path key) throws IOException {
         Path repo = Files.createTempDirectory("pier-systest-app-");
@@ -71,6 +78,51 @@ final class SystemHost {
         Files.copy(Path.of("/bin/busybox"), repo.resolve("busybox"));
         assertEquals(0, git(repo, key, "init", "-q", "-b", "main").code());
         return repo;
+    }
+
+    /**
+     * Commits an index page saying {@code body} and a Dockerfile serving it with busybox httpd (a file in /www/data
+     * is served at /data/FILE) into {@code repo}, and pushes it to {@code app}.
+     */
+    static Result pushBusybox(Path repo, Path key, String app, String body) throws IOException {
+        Files.writeString(repo.resolve("www/index.html"), body + "\n");
+        Files.writeString(repo.resolve("Dockerfile"), "FROM scratch\nCOPY busybox /bin/busybox\nCOPY www /www\n"
+                + PushToDeploySystemTest.SERVE + "\n");
+        assertEquals(0, git(repo, key, "add", "-A").code());
+        assertEquals(0, git(repo, key, "commit", "-q", "--allow-empty", "-m", body).code());
+        return git(repo, key, "push", "pier@localhost:" + app, "main");
+    }
+
+    /**
+     * A client asking {@code host} through Nginx, one request after another on a thread of its own, for proving
+     * that something happening meanwhile drops no request. It gives up after 3 minutes or 100,000 requests.
+     */
+    static final class Load {
+        private final ConcurrentLinkedQueue<Response> seen = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final Thread client;
+
+        private Load(String host) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            client = new Thread(() -> {
+                while (!stop.get() && System.nanoTime() < deadline && seen.size() < 100_000) {
+                    seen.add(get(host));
+                }
+            });
+            client.start();
+        }
+
+        static Load on(String host) {
+            return new Load(host);
+        }
+
+        /** Keeps asking {@code millis} longer, then stops; every response, in order. */
+        List<Response> stopAfter(long millis) throws InterruptedException {
+            Thread.sleep(millis);
+            stop.set(true);
+            client.join();
+            return List.copyOf(seen);
+        }
     }
 
     static void requireRealHost() {

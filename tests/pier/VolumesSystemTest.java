@@ -86,12 +86,7 @@ class VolumesSystemTest {
     }
 
     static Result commitAndPush(Path repo, String app, String body) throws IOException {
-        Files.writeString(repo.resolve("www/index.html"), body + "\n");
-        Files.writeString(repo.resolve("Dockerfile"), "FROM scratch\nCOPY busybox /bin/busybox\nCOPY www /www\n"
-                + PushToDeploySystemTest.SERVE + "\n");
-        assertEquals(0, SystemHost.git(repo, key, "add", "-A").code());
-        assertEquals(0, SystemHost.git(repo, key, "commit", "-q", "--allow-empty", "-m", body).code());
-        return SystemHost.git(repo, key, "push", "pier@localhost:" + app, "main");
+        return SystemHost.pushBusybox(repo, key, app, body);
     }
 
     static String host(String app) {
