@@ -15,8 +15,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
@@ -97,7 +99,7 @@ public final class Remote {
     private static int exec(ClientSession session, String command, boolean wantsTerminal, InputStream in, OutputStream out,
                             OutputStream err) throws IOException {
         Optional<Terminal> terminal = wantsTerminal ? Terminal.raw() : Optional.empty();
-        try (ChannelExec channel = session.createExecChannel(command)) {
+        try (ChannelExec channel = session.createExecChannel(command, null, locale(System.getenv()))) {
             terminal.ifPresent(t -> {
                 channel.setUsePty(true);
                 channel.setPtyType(Optional.ofNullable(System.getenv("TERM")).orElse("xterm"));
@@ -124,6 +126,20 @@ public final class Remote {
         } finally {
             terminal.ifPresent(Terminal::close);
         }
+    }
+
+    /**
+     * LANG and LC_*, sent as OpenSSH sends them by default (SendEnv LANG LC_* on Debian and macOS): the server's JVM
+     * reads the command line and writes its output in that locale, so without it a UTF-8 value arrives mangled.
+     */
+    static Map<String, String> locale(Map<String, String> environment) {
+        Map<String, String> sent = new TreeMap<>();
+        environment.forEach((name, value) -> {
+            if (name.equals("LANG") || name.startsWith("LC_")) {
+                sent.put(name, value);
+            }
+        });
+        return sent;
     }
 
     /** The client's signature list with the host key types the user has accepted for this server first. */
