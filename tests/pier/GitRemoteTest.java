@@ -69,8 +69,12 @@ class GitRemoteTest {
         assertTrue(GitRemote.in(Files.createDirectories(tmp.resolve("plain"))).isEmpty());
     }
 
-    /** A fresh checkout in tmp with the given remotes, name then URL. */
     Path checkout(String... remotes) throws Exception {
+        return checkout(tmp, remotes);
+    }
+
+    /** A fresh checkout in {@code tmp} with the given remotes, name then URL. */
+    static Path checkout(Path tmp, String... remotes) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("checkout"));
         try (Git git = Git.init().setDirectory(dir.toFile()).call()) {
             StoredConfig config = git.getRepository().getConfig();

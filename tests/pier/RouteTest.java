@@ -10,8 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
-import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.lib.StoredConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -79,15 +77,7 @@ class RouteTest {
     }
 
     Path checkout(String... remotes) throws Exception {
-        Path dir = Files.createDirectories(tmp.resolve("checkout"));
-        try (Git git = Git.init().setDirectory(dir.toFile()).call()) {
-            StoredConfig config = git.getRepository().getConfig();
-            for (int i = 0; i < remotes.length; i += 2) {
-                config.setString("remote", remotes[i], "url", remotes[i + 1]);
-            }
-            config.save();
-        }
-        return dir;
+        return GitRemoteTest.checkout(tmp, remotes);
     }
 
     Path outside() throws Exception {
