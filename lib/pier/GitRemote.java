@@ -1,6 +1,7 @@
 package pier;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,20 +62,43 @@ public record GitRemote(String name, SshTarget target, AppName app) {
      * A checkout this user cannot read counts as none, so a command there runs locally as it would elsewhere.
      */
     public static List<GitRemote> in(Path dir) {
-        FileRepositoryBuilder builder = new FileRepositoryBuilder().findGitDir(dir.toAbsolutePath().toFile());
-        if (builder.getGitDir() == null) {
+        if (!inCheckout(dir)) {
             return List.of();
         }
-        try (Repository repo = builder.setMustExist(true).build()) {
-            Config config = repo.getConfig();
-            List<GitRemote> remotes = new ArrayList<>();
-            for (String name : config.getSubsections("remote")) {
-                parse(name, config.getString("remote", name, "url")).ifPresent(remotes::add);
+        return Checkout.remotes(dir);
+    }
+
+    /** JGit's side, in a class of its own so that it is loaded only inside a checkout. */
+    private static final class Checkout {
+        static List<GitRemote> remotes(Path dir) {
+            FileRepositoryBuilder builder = new FileRepositoryBuilder().findGitDir(dir.toAbsolutePath().toFile());
+            if (builder.getGitDir() == null) {
+                return List.of();
             }
-            return remotes;
-        } catch (IOException | RuntimeException unreadable) {
-            return List.of();
+            try (Repository repo = builder.setMustExist(true).build()) {
+                Config config = repo.getConfig();
+                List<GitRemote> remotes = new ArrayList<>();
+                for (String name : config.getSubsections("remote")) {
+                    parse(name, config.getString("remote", name, "url")).ifPresent(remotes::add);
+                }
+                return remotes;
+            } catch (IOException | RuntimeException unreadable) {
+                return List.of();
+            }
         }
+    }
+
+    /**
+     * Whether a {@code .git} is here or above, looked for without JGit: every local command asks, and loading JGit
+     * to learn there is no checkout costs about 90 ms, twice when root's command is re-run as the pier user.
+     */
+    private static boolean inCheckout(Path dir) {
+        for (Path p = dir.toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.exists(p.resolve(".git"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
