@@ -7,20 +7,34 @@ package pier.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import pier.Cli;
 import pier.CommandGate;
 import pier.Launcher;
+import pier.Route;
 
 /** pier: every command an admin runs, locally as {@code pier CMD} or remotely as {@code ssh pier@host CMD}. */
 @Command(name = "pier", mixinStandardHelpOptions = true, version = "pier 0.1.0",
         description = "A self-hosted Heroku for one server: git push to deploy, Dokku-style commands to manage.",
         subcommands = CommandLine.HelpCommand.class)
 public class pier implements Runnable {
+    // Route reads these two before Picocli parses anything; they are declared here so --help shows them.
+    @Option(names = "--remote", paramLabel = "SERVER", description = "run on this server over SSH: user@host[:port] or a git "
+            + "remote's name (default: the checkout's pier@HOST:APP remote, if it has exactly one)")
+    String remote;
+    @Option(names = {"-a", "--app"}, paramLabel = "APP", description = "the app a command acts on (default: the one in "
+            + "the checkout's pier remote)")
+    String app;
+
     public static void main(String... args) {
         System.exit(execute(args));
     }
 
     public static int execute(String... args) {
+        return Route.execute(args, pier::commandLine, pier::executeHere);
+    }
+
+    private static int executeHere(String... args) {
         boolean installing = args.length > 0 && args[0].equals("install");
         if (!installing && Launcher.shouldSwitchToPier()) {
             return Launcher.runAsPier(args);

@@ -64,6 +64,31 @@ public final class SshWords {
         return words;
     }
 
+    /**
+     * The inverse of {@link #split}: one line that splits back into exactly {@code words}, for the client side of
+     * {@code pier --remote}. Words of plain characters go as they are, so the server's logs stay readable; any
+     * other word is single-quoted, with each {@code '} written as {@code '\''}.
+     */
+    public static String join(List<String> words) {
+        StringBuilder line = new StringBuilder();
+        for (String word : words) {
+            if (line.length() > 0) {
+                line.append(' ');
+            }
+            if (PLAIN.matcher(word).matches()) {
+                line.append(word);
+            } else {
+                line.append('\'').append(word.replace("'", "'\\''")).append('\'');
+            }
+        }
+        if (line.length() > MAX_LENGTH) {
+            throw PierException.usage("command too long: at most " + MAX_LENGTH + " characters once quoted for SSH");
+        }
+        return line.toString();
+    }
+
+    private static final java.util.regex.Pattern PLAIN = java.util.regex.Pattern.compile("[A-Za-z0-9_@%+=:,./-]+");
+
     /** Reads a "..." body from {@code i}; inside, a backslash escapes only $ ` " \ and newline, as in sh. */
     private static int doubleQuoted(String line, int i, StringBuilder word) {
         for (; i < line.length(); i++) {

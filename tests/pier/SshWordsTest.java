@@ -171,4 +171,33 @@ class SshWordsTest {
         PierException e = assertThrows(PierException.class, () -> SshWords.repoApp(words.get(1)));
         assertEquals(PierException.USAGE, e.exitCode());
     }
+
+    static Stream<Arguments> awkwardWordLists() {
+        return Stream.of(
+                arguments(List.of("config:set", "blog", "GREETING=hello world")),
+                arguments(List.of("config:set", "blog", "Q=it's \"quoted\"", "D=$HOME `id` $(id) ${X}")),
+                arguments(List.of("run", "blog", "sh", "-c", "echo 'a' \"b\" \\n; exit 7")),
+                arguments(List.of("config:set", "blog", "EMPTY=", "")),
+                arguments(List.of("", "", "'", "''", "\"", "\\")),
+                arguments(List.of("NL=line1\nline2\n", "TAB=\t", "  padded  ", "#hash", "a;b|c&d>e<f")),
+                arguments(List.of("ünïcødé ✓ 日本", "*", "?", "~", "~/x", "!", "{a,b}")));
+    }
+
+    /** What pier --remote sends must split on the server into exactly the words the user typed. */
+    @ParameterizedTest
+    @MethodSource("awkwardWordLists")
+    void joinedWordsSplitBackToTheSameWords(List<String> words) {
+        assertEquals(words, SshWords.split(SshWords.join(words)));
+    }
+
+    @Test
+    void plainWordsAreJoinedUnquotedSoServerLogsStayReadable() {
+        assertEquals("config:set blog KEY=v1 --no-restart", SshWords.join(List.of("config:set", "blog", "KEY=v1", "--no-restart")));
+    }
+
+    @Test
+    void joinRefusesALineTheServerWouldRefuse() {
+        PierException e = assertThrows(PierException.class, () -> SshWords.join(List.of("x".repeat(SshWords.MAX_LENGTH + 1))));
+        assertEquals(PierException.USAGE, e.exitCode());
+    }
 }
