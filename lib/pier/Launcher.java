@@ -25,9 +25,10 @@ public final class Launcher {
 
     /**
      * The JVM flags every pier process starts with, favouring start-up: pier's commands are short-lived. The JVM's
-     * own warnings go to stderr, since in a forced command stdout is the git protocol.
+     * own warnings go to stderr, since in a forced command stdout is the git protocol. UTF-8 is fixed because sshd
+     * passes no locale unless the client sends one, and the command line and config values must not be mangled.
      */
-    static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
+    static final List<String> JVM_OPTIONS = List.of("-Dfile.encoding=UTF-8", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
             "-XX:SharedArchiveFile=" + ARCHIVE, "-Xlog:disable", "-Xlog:all=warning:stderr");
 
     private Launcher() {
