@@ -111,6 +111,12 @@ public class keys {
 
     /** deploy:allow and developer:allow: the same words, one role each. */
     abstract static class Allow implements Callable<Integer> {
+        private final Role role;
+
+        Allow(Role role) {
+            this.role = role;
+        }
+
         @Spec
         CommandSpec spec;
         @Parameters(index = "0", paramLabel = "APP")
@@ -120,20 +126,18 @@ public class keys {
         @Parameters(index = "2", arity = "0..1", paramLabel = "FILE", description = "the public key file; stdin when omitted")
         Path file;
 
-        abstract Role role();
-
         public Integer call() {
             AppName appName = AppName.of(app);
             Optional<KeyName> keyName = Optional.ofNullable(name).map(KeyName::of);
             try (Pier pier = Pier.local()) {
                 pier.apps().require(appName);
-                Keys.Granted granted = pier.keys().grant(appName, role(), keyName,
-                        readKey(file, "pier " + role() + ":allow " + appName + " " + keyName.map(KeyName::value).orElse("NAME")));
+                Keys.Granted granted = pier.keys().grant(appName, role, keyName,
+                        readKey(file, "pier " + role + ":allow " + appName + " " + keyName.map(KeyName::value).orElse("NAME")));
                 var out = spec.commandLine().getOut();
                 Keys.Entry entry = granted.entry();
-                out.println("-----> " + entry.name() + " may now " + role().may() + " " + appName
+                out.println("-----> " + entry.name() + " may now " + role.may() + " " + appName
                         + (granted.newKey() ? " (new key " + entry.fingerprint() + ")" : ""));
-                granted.before().filter(r -> r != role()).ifPresent(r -> out.println("       it was a " + r + " key of " + appName + " until now"));
+                granted.before().filter(r -> r != role).ifPresent(r -> out.println("       it was a " + r + " key of " + appName + " until now"));
                 out.println("       " + entry.name() + ": " + entry.grants().describe());
             }
             return 0;
@@ -141,6 +145,12 @@ public class keys {
     }
 
     abstract static class ListRole implements Callable<Integer> {
+        private final Role role;
+
+        ListRole(Role role) {
+            this.role = role;
+        }
+
         @Spec
         CommandSpec spec;
         @Parameters(arity = "0..1", paramLabel = "APP", description = "only the keys of this app")
@@ -148,15 +158,13 @@ public class keys {
         @Option(names = "--format", defaultValue = "text", description = "text or json")
         Cli.Format format;
 
-        abstract Role role();
-
         public Integer call() {
             Optional<AppName> appName = Optional.ofNullable(app).map(AppName::of);
             try (Pier pier = Pier.local()) {
                 appName.ifPresent(pier.apps()::require);
                 var entries = pier.keys().list().stream().filter(e -> appName.isPresent()
-                        ? e.grants().on(appName.get()).equals(Optional.of(role()))
-                        : e.grants().apps().containsValue(role())).toList();
+                        ? e.grants().on(appName.get()).equals(Optional.of(role))
+                        : e.grants().apps().containsValue(role)).toList();
                 var out = spec.commandLine().getOut();
                 if (format == Cli.Format.json) {
                     out.println(Json.of(entries.stream().map(e -> Map.of("name", e.name().value(), "fingerprint", e.fingerprint(),
@@ -170,6 +178,12 @@ public class keys {
     }
 
     abstract static class Revoke implements Callable<Integer> {
+        private final Role role;
+
+        Revoke(Role role) {
+            this.role = role;
+        }
+
         @Spec
         CommandSpec spec;
         @Parameters(index = "0", paramLabel = "APP")
@@ -177,15 +191,13 @@ public class keys {
         @Parameters(index = "1", paramLabel = "NAME")
         String name;
 
-        abstract Role role();
-
         public Integer call() {
             AppName appName = AppName.of(app);
             KeyName keyName = KeyName.of(name);
             try (Pier pier = Pier.local()) {
-                Optional<Keys.Entry> left = pier.keys().revoke(keyName, appName, role());
+                Optional<Keys.Entry> left = pier.keys().revoke(keyName, appName, role);
                 var out = spec.commandLine().getOut();
-                out.println("-----> " + keyName + " may no longer " + role().may() + " " + appName);
+                out.println("-----> " + keyName + " may no longer " + role.may() + " " + appName);
                 out.println(left.map(e -> "       " + keyName + ": " + e.grants().describe())
                         .orElse("       " + keyName + " had no other app and was removed"));
             }
@@ -196,45 +208,45 @@ public class keys {
     @Command(name = "deploy:allow", mixinStandardHelpOptions = true,
             description = "Let a key push to and fetch APP, and nothing else (e.g. a CI system's); the key from FILE or stdin.")
     static class DeployAllow extends Allow {
-        Role role() {
-            return Role.deploy;
+        DeployAllow() {
+            super(Role.deploy);
         }
     }
 
     @Command(name = "deploy:list", mixinStandardHelpOptions = true, description = "List the deploy keys (of APP).")
     static class DeployList extends ListRole {
-        Role role() {
-            return Role.deploy;
+        DeployList() {
+            super(Role.deploy);
         }
     }
 
     @Command(name = "deploy:revoke", mixinStandardHelpOptions = true, description = "Take APP from a deploy key; with no app left it is removed.")
     static class DeployRevoke extends Revoke {
-        Role role() {
-            return Role.deploy;
+        DeployRevoke() {
+            super(Role.deploy);
         }
     }
 
     @Command(name = "developer:allow", mixinStandardHelpOptions = true,
             description = "Let a key push to APP and run its commands (config, domains, ps, logs, run, releases); the key from FILE or stdin.")
     static class DeveloperAllow extends Allow {
-        Role role() {
-            return Role.developer;
+        DeveloperAllow() {
+            super(Role.developer);
         }
     }
 
     @Command(name = "developer:list", mixinStandardHelpOptions = true, description = "List the developer keys (of APP).")
     static class DeveloperList extends ListRole {
-        Role role() {
-            return Role.developer;
+        DeveloperList() {
+            super(Role.developer);
         }
     }
 
     @Command(name = "developer:revoke", mixinStandardHelpOptions = true,
             description = "Take APP from a developer key; with no app left it is removed.")
     static class DeveloperRevoke extends Revoke {
-        Role role() {
-            return Role.developer;
+        DeveloperRevoke() {
+            super(Role.developer);
         }
     }
 }
