@@ -24,6 +24,7 @@ class RemoteCliSystemTest {
     static final String APP = "remotecli";
     static final String KEY = "remotecli";
     static final String OTHER_KEY = "remotecli-stdin";
+    static final String DEVELOPER_KEY = "remotecli-dev";
     /** Quotes, $, backticks, spaces and unicode: every word must reach the server as typed, through two SSH hops. */
     static final String AWKWARD = "it's \"quoted\" $HOME `id` $(id) a  b ✓";
 
@@ -73,6 +74,7 @@ class RemoteCliSystemTest {
         SystemHost.pier("apps:destroy", APP, "--force");
         SystemHost.pier("ssh-keys:remove", KEY);
         SystemHost.pier("ssh-keys:remove", OTHER_KEY);
+        SystemHost.pier("ssh-keys:remove", DEVELOPER_KEY);
     }
 
     /** The packaged CLI in {@code dir} with the laptop's HOME, as a person runs it: {@code pier ARGS}. */
@@ -88,6 +90,27 @@ class RemoteCliSystemTest {
 
     static String serverValue(String key) {
         return SystemHost.pier("config:get", APP, key).output();
+    }
+
+    /** A developer's laptop: the role is the server's to enforce, so its app's config works and a server command is refused. */
+    @Test
+    void aDeveloperKeySetsItsAppsConfigFromTheCheckoutAndNoMore() throws IOException {
+        Path developer = Files.createTempDirectory("pier-remote-developer-");
+        Path ssh = Files.createDirectories(developer.resolve(".ssh"));
+        Files.copy(home.resolve(".ssh/known_hosts"), ssh.resolve("known_hosts"));
+        assertEquals(0, SystemHost.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "dev@laptop", "-f",
+                ssh.resolve("id_ed25519").toString()).code());
+        SystemHost.pier("ssh-keys:remove", DEVELOPER_KEY);
+        Result allow = SystemHost.pierWithInput(Files.readString(ssh.resolve("id_ed25519.pub")), "developer:allow", APP, DEVELOPER_KEY);
+        assertEquals(0, allow.code(), allow.output());
+
+        Result set = cli(checkout, developer, null, "config:set", "--no-restart", "FROM_DEVELOPER=yes");
+        assertEquals(0, set.code(), set.output());
+        assertEquals("yes\n", serverValue("FROM_DEVELOPER"));
+
+        Result list = cli(elsewhere, developer, null, "--remote", "pier@localhost", "apps:list");
+        assertEquals(1, list.code(), list.output());
+        assertTrue(list.output().contains("error: key " + DEVELOPER_KEY + " may not run apps:list"), list.output());
     }
 
     @Test
