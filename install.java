@@ -75,6 +75,8 @@ public class install implements Callable<Integer> {
         progress.step(dryRun ? "Planning the removal of " + what + " (dry run: nothing changes)" : "Removing " + what);
         // Run from the installed jars, this process loads classes from files it is about to delete.
         Payload.holdOpen();
+        // Docker's client finds its logger through a service file, read by the jar's path on first use: before the jars go.
+        org.slf4j.LoggerFactory.getILoggerFactory();
         InstallPlan.Undone undone = plan.uninstall(purge, dryRun, progress);
         if (undone.removed().isEmpty()) {
             progress.step("Nothing to remove: pier is not installed" + (purge ? " and holds no data" : ""));

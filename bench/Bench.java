@@ -281,17 +281,27 @@ public class Bench {
                 "apps:list").code);
         List<Double> localPier = timed(() -> run(null, null, "runuser", "-u", "pier", "--", PIER.toString(), "apps:list").code);
         List<Double> localRoot = timed(() -> run(null, null, PIER.toString(), "apps:list").code);
+        // The laptop CLI: pier's own jars speaking SSH (MINA SSHD) with a HOME holding the key and known_hosts.
+        Path laptop = Files.createDirectories(work.resolve("laptop/.ssh"));
+        Files.copy(adminKey, laptop.resolve("id_ed25519"));
+        String[] hostKey = Files.readString(Path.of("/etc/ssh/ssh_host_ed25519_key.pub")).strip().split("\\s+");
+        Files.writeString(laptop.resolve("known_hosts"), "localhost " + hostKey[0] + " " + hostKey[1] + "\n");
+        List<Double> laptopCli = timed(() -> run(null, null, "env", "HOME=" + laptop.getParent(), "java", "-cp",
+                "/usr/lib/pier/lib/*", "pier.cli.pier", "--remote", "pier@localhost", "apps:list").code);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("ssh_trivial_floor_ms", round(median(floor) * 1000));
         r.put("ssh_apps_list_ms", round(median(remote) * 1000));
         r.put("local_apps_list_as_pier_ms", round(median(localPier) * 1000));
         r.put("local_apps_list_as_root_ms", round(median(localRoot) * 1000));
         r.put("ssh_over_floor_ms", round((median(remote) - median(floor)) * 1000));
+        r.put("laptop_cli_apps_list_ms", round(median(laptopCli) * 1000));
         results.put("command_latency", r);
         row("ssh pier@localhost apps:list", fmt(median(remote) * 1000) + " ms", fmt(median(floor) * 1000) + " ms",
                 "+" + fmt((median(remote) - median(floor)) * 1000) + " ms (target <= 300)");
         row("local pier apps:list (as pier / as root)", fmt(median(localPier) * 1000) + " / "
                 + fmt(median(localRoot) * 1000) + " ms", "", "");
+        row("pier --remote pier@localhost apps:list", fmt(median(laptopCli) * 1000) + " ms", fmt(median(remote) * 1000) + " ms",
+                "+" + fmt((median(laptopCli) - median(remote)) * 1000) + " ms over ssh");
     }
 
     interface Timed {

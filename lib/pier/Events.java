@@ -54,9 +54,12 @@ public final class Events {
 
     void append(Event event) {
         Path log = home.events();
+        if (!Files.isDirectory(home.root())) {
+            // Not installed (or just uninstalled with --purge): there is no pier to keep a log for, and none to create.
+            return;
+        }
         try {
             boolean created = !Files.exists(log);
-            Files.createDirectories(log.getParent());
             Files.write(log, event.line().getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND, StandardOpenOption.WRITE);
             if (created) {

@@ -49,4 +49,12 @@ class EventsTest {
         assertEquals(1, Files.readAllLines(tmp.resolve("events.log")).size());
         assertEquals(1, events.last(Optional.empty(), 5).size());
     }
+
+    /** Logging the purge that removed pier's home must not bring the home back. */
+    @Test
+    void noHomeNoLogAndNoHomeCreated() {
+        Path gone = tmp.resolve("purged");
+        new Events(new PierHome(gone)).record("local", Optional.empty(), "ok", "install", List.of("--uninstall", "--purge"));
+        assertFalse(Files.exists(gone));
+    }
 }
