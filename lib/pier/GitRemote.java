@@ -62,7 +62,8 @@ public record GitRemote(String name, SshTarget target, AppName app) {
      * A checkout this user cannot read counts as none, so a command there runs locally as it would elsewhere.
      */
     public static List<GitRemote> in(Path dir) {
-        if (!inCheckout(dir)) {
+        Optional<Path> git = dotGit(dir);
+        if (git.isEmpty() || !mayNamePier(git.get())) {
             return List.of();
         }
         return Checkout.remotes(dir);
@@ -89,16 +90,32 @@ public record GitRemote(String name, SshTarget target, AppName app) {
     }
 
     /**
-     * Whether a {@code .git} is here or above, looked for without JGit: every local command asks, and loading JGit
-     * to learn there is no checkout costs about 90 ms, twice when root's command is re-run as the pier user.
+     * The {@code .git} here or above, looked for without JGit: every local command asks, and loading JGit to learn
+     * there is no pier remote costs about 90 ms, twice when root's command is re-run as the pier user.
      */
-    private static boolean inCheckout(Path dir) {
+    private static Optional<Path> dotGit(Path dir) {
         for (Path p = dir.toAbsolutePath(); p != null; p = p.getParent()) {
             if (Files.exists(p.resolve(".git"))) {
-                return true;
+                return Optional.of(p.resolve(".git"));
             }
         }
-        return false;
+        return Optional.empty();
+    }
+
+    /**
+     * False only when the checkout's own config plainly names no {@code pier@} URL, so most checkouts (GitHub
+     * remotes only) are settled without JGit. A worktree's {@code .git} file or an {@code [include]} is left to JGit.
+     */
+    private static boolean mayNamePier(Path dotGit) {
+        if (!Files.isDirectory(dotGit)) {
+            return true;
+        }
+        try {
+            String config = Files.readString(dotGit.resolve("config"));
+            return config.contains(Launcher.USER + "@") || config.contains("[include");
+        } catch (IOException | RuntimeException unreadable) {
+            return true;
+        }
     }
 
     @Override
