@@ -9,7 +9,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import pier.Cli;
-import pier.CommandGate;
 import pier.Launcher;
 import pier.Route;
 
@@ -50,10 +49,9 @@ public class pier implements Runnable {
         return cmd.execute(args);
     }
 
-    /** The whole command tree, gated: each command runs only if the acting key may run it (pier.Access). */
+    /** The whole command tree, gated (see Cli): each command runs only if the acting key may run it (pier.Access). */
     public static CommandLine commandLine() {
         CommandLine cmd = Cli.commandLine(new pier());
-        cmd.setExecutionStrategy(new CommandGate());
         for (Class<?>[] group : java.util.List.of(apps.COMMANDS, config.COMMANDS, domains.COMMANDS, volumes.COMMANDS, builder.COMMANDS,
                 keys.COMMANDS, git.COMMANDS, ps.COMMANDS, releases.COMMANDS, events.COMMANDS)) {
             for (Class<?> command : group) {

@@ -16,6 +16,8 @@ public final class Cli {
 
     public static CommandLine commandLine(Object root) {
         CommandLine cmd = new CommandLine(root);
+        // Every entry point, the pier root or one group's script, checks the acting key and logs changes.
+        cmd.setExecutionStrategy(new CommandGate());
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         cmd.setExecutionExceptionHandler((e, line, parsed) -> {
             PrintWriter err = line.getErr();

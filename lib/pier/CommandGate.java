@@ -24,7 +24,9 @@ public final class CommandGate implements CommandLine.IExecutionStrategy {
             leaf = leaf.subcommand();
         }
         Actor actor = Pier.acting();
-        String command = leaf == parsed ? "help" : leaf.commandSpec().name();
+        // A root with commands under it and none chosen only prints help; a root that is the command (install) is itself.
+        boolean root = leaf == parsed;
+        String command = root && !leaf.commandSpec().subcommands().isEmpty() ? "help" : leaf.commandSpec().name();
         if (command.equals("help") && !actor.grants().admin() && !parsed.isVersionHelpRequested()) {
             return help(parsed.commandSpec().commandLine(), actor);
         }
@@ -34,8 +36,7 @@ public final class CommandGate implements CommandLine.IExecutionStrategy {
         } catch (PierException badName) {
             throw new ExecutionException(leaf.commandSpec().commandLine(), badName.getMessage(), badName);
         }
-        List<String> args = parsed.originalArgs();
-        List<String> words = args.isEmpty() ? args : args.subList(1, args.size());
+        List<String> words = wordsAfterCommand(parsed.originalArgs(), root ? List.of() : names(leaf.commandSpec()));
         Events events = new Events(PierHome.current());
         try {
             Access.check(actor, command, app);
@@ -75,6 +76,25 @@ public final class CommandGate implements CommandLine.IExecutionStrategy {
             }
         }
         return Optional.empty();
+    }
+
+    private static List<String> names(CommandSpec spec) {
+        List<String> names = new java.util.ArrayList<>(List.of(spec.aliases()));
+        names.add(spec.name());
+        return names;
+    }
+
+    /** The words typed after the command's name (all of them for a root command), as the event shows them. */
+    static List<String> wordsAfterCommand(List<String> args, List<String> names) {
+        if (names.isEmpty()) {
+            return args;
+        }
+        for (int i = 0; i < args.size(); i++) {
+            if (names.contains(args.get(i))) {
+                return args.subList(i + 1, args.size());
+            }
+        }
+        return args;
     }
 
     private static void record(Events events, Actor actor, Optional<AppName> app, String result, String command, List<String> words) {

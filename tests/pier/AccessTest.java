@@ -115,4 +115,10 @@ class AccessTest {
         }
         return parsed;
     }
+
+    @Test
+    void theEventShowsTheWordsAfterTheCommandNameOrAlias() {
+        assertEquals(List.of("blog"), CommandGate.wordsAfterCommand(List.of("create", "blog"), List.of("create", "apps:create")));
+        assertEquals(List.of("--uninstall"), CommandGate.wordsAfterCommand(List.of("--uninstall"), List.of()));
+    }
 }
