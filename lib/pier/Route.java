@@ -25,6 +25,9 @@ public record Route(Optional<SshTarget> remote, List<String> args) {
     /** Commands that only mean something on the host itself: never sent to a server found through git. */
     static final Set<String> HOST_ONLY = Set.of("ssh-command", "install", "ps:retire");
 
+    /** The options that say where a command runs and for which app; only pier on the client side reads them. */
+    public static final Set<String> LAPTOP_OPTIONS = Set.of("--remote", "-a", "--app");
+
     public Route {
         args = List.copyOf(args);
     }
@@ -39,7 +42,7 @@ public record Route(Optional<SshTarget> remote, List<String> args) {
         int i = 0;
         for (; i < args.size(); i++) {
             String word = args.get(i);
-            if (word.equals("--remote") || word.equals("-a") || word.equals("--app")) {
+            if (LAPTOP_OPTIONS.contains(word)) {
                 if (i + 1 >= args.size()) {
                     throw PierException.usage(word + " needs a value, e.g. pier " + (word.equals("--remote")
                             ? "--remote pier@example.com apps:list" : word + " blog config"));

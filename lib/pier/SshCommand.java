@@ -77,6 +77,10 @@ public final class SshCommand {
             if (verb.equals("ssh-command") || verb.equals("install")) {
                 throw PierException.usage(verb + " is not available over SSH");
             }
+            if (Route.LAPTOP_OPTIONS.contains(verb.contains("=") ? verb.substring(0, verb.indexOf('=')) : verb)) {
+                throw PierException.usage(verb + " is for pier on your own machine; over ssh name the app in the command,"
+                        + " e.g. ssh pier@host config:set blog KEY=value");
+            }
             return cli.apply(words.toArray(String[]::new));
         } catch (PierException e) {
             err.println("error: " + Cli.oneLine(e.getMessage()));

@@ -340,6 +340,9 @@ class RolesSystemTest {
                 List.of("config:set", "--global", "A=1"),
                 List.of("ps:retire", OTHER, "x"),
                 List.of("install"),
+                // "--" ends ssh's own options, so these reach pier as typed.
+                List.of("--", "-a", OTHER, "config"),
+                List.of("--", "--remote", "root@localhost", "apps:list"),
                 List.of("ssh-command", "--key", "systest"),
                 List.of("git-upload-pack", "'" + OTHER + "'"),
                 List.of("git-upload-pack", "'../" + OTHER + "'"),
