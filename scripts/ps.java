@@ -135,64 +135,59 @@ public class ps {
         }
     }
 
-    @Command(name = "ps:restart", aliases = {"restart", "apps:restart"},
-            description = "Start new containers of the live release with the current config, then retire the old ones.",
-            mixinStandardHelpOptions = true)
-    static class Restart implements Callable<Integer> {
+    /** ps:restart, ps:start, ps:stop and ps:rebuild: one app, one Processes call, its progress on stdout. */
+    abstract static class Lifecycle implements Callable<Integer> {
+        interface Change {
+            void apply(Processes processes, AppName app, String key, Progress progress);
+        }
+
+        private final Change change;
         @Parameters(paramLabel = "APP")
         String app;
+
+        Lifecycle(Change change) {
+            this.change = change;
+        }
 
         public Integer call() {
             AppName name = AppName.of(app);
             try (Pier pier = Pier.local()) {
-                pier.processes().restart(name, Pier.actor(), Progress.to(System.out));
+                change.apply(pier.processes(), name, Pier.actor(), Progress.to(System.out));
             }
             return 0;
+        }
+    }
+
+    @Command(name = "ps:restart", aliases = {"restart", "apps:restart"},
+            description = "Start new containers of the live release with the current config, then retire the old ones.",
+            mixinStandardHelpOptions = true)
+    static class Restart extends Lifecycle {
+        Restart() {
+            super(Processes::restart);
         }
     }
 
     @Command(name = "ps:start", aliases = {"start", "apps:start"}, description = "Start a stopped app again.",
             mixinStandardHelpOptions = true)
-    static class Start implements Callable<Integer> {
-        @Parameters(paramLabel = "APP")
-        String app;
-
-        public Integer call() {
-            AppName name = AppName.of(app);
-            try (Pier pier = Pier.local()) {
-                pier.processes().start(name, Pier.actor(), Progress.to(System.out));
-            }
-            return 0;
+    static class Start extends Lifecycle {
+        Start() {
+            super(Processes::start);
         }
     }
 
     @Command(name = "ps:stop", aliases = {"stop", "apps:stop"},
             description = "Stop every container of APP; its site answers 503 until ps:start.", mixinStandardHelpOptions = true)
-    static class Stop implements Callable<Integer> {
-        @Parameters(paramLabel = "APP")
-        String app;
-
-        public Integer call() {
-            AppName name = AppName.of(app);
-            try (Pier pier = Pier.local()) {
-                pier.processes().stop(name, Pier.actor(), Progress.to(System.out));
-            }
-            return 0;
+    static class Stop extends Lifecycle {
+        Stop() {
+            super(Processes::stop);
         }
     }
 
     @Command(name = "ps:rebuild", aliases = "rebuild", description = "Build the live commit again and deploy it.",
             mixinStandardHelpOptions = true)
-    static class Rebuild implements Callable<Integer> {
-        @Parameters(paramLabel = "APP")
-        String app;
-
-        public Integer call() {
-            AppName name = AppName.of(app);
-            try (Pier pier = Pier.local()) {
-                pier.processes().rebuild(name, Pier.actor(), Progress.to(System.out));
-            }
-            return 0;
+    static class Rebuild extends Lifecycle {
+        Rebuild() {
+            super(Processes::rebuild);
         }
     }
 
