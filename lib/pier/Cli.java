@@ -16,6 +16,9 @@ public final class Cli {
 
     public static CommandLine commandLine(Object root) {
         CommandLine cmd = new CommandLine(root);
+        // "@FILE" would read a file as the pier user before the key's rights are checked, and a usage error would
+        // then quote its words: no entry point, local or over SSH, expands argument files.
+        cmd.setExpandAtFiles(false);
         // Every entry point, the pier root or one group's script, checks the acting key and logs changes.
         cmd.setExecutionStrategy(new CommandGate());
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
