@@ -9,8 +9,10 @@ import java.util.TreeMap;
 
 /**
  * What one key may do: everything (an admin key), or a role on each of some apps. Stored beside the key as
- * {@code keys/NAME.grants}, one {@code APP=ROLE} per line; a key without that file is an admin key, which is
- * how every key was stored before roles existed, so an upgrade keeps its admins.
+ * {@code keys/NAME.grants}, one {@code APP=ROLE} per line, or the one line {@code *=admin}. Nothing else makes an
+ * admin: a key without that file, or with a line pier did not write, is granted nothing (fail closed). Keys stored
+ * before roles existed had no grants file and were admins; the installer writes {@code *=admin} for each of them
+ * explicitly ({@link Keys#migrateImplicitAdmins}).
  */
 public record Grants(boolean admin, SortedMap<AppName, Role> apps) {
     public Grants {
@@ -55,7 +57,13 @@ public record Grants(boolean admin, SortedMap<AppName, Role> apps) {
         return text.length() == 0 ? "no apps" : text.toString();
     }
 
+    /** The one line that makes a key an admin. */
+    static final String ADMIN_LINE = "*=admin";
+
     String text() {
+        if (admin) {
+            return "# this key is an admin key: it may run every command and push to every app\n" + ADMIN_LINE + "\n";
+        }
         Properties props = new Properties();
         apps.forEach((app, role) -> props.setProperty(app.value(), role.name()));
         return PropertiesText.of(props, "APP=ROLE for this key: deploy (push and fetch) or developer (also the app's commands)");
@@ -63,7 +71,11 @@ public record Grants(boolean admin, SortedMap<AppName, Role> apps) {
 
     static Grants parse(String text) {
         SortedMap<AppName, Role> apps = new TreeMap<>();
-        for (Map.Entry<Object, Object> e : PropertiesText.parse(text).entrySet()) {
+        Properties lines = PropertiesText.parse(text);
+        if (lines.size() == 1 && "admin".equals(lines.getProperty("*"))) {
+            return all();
+        }
+        for (Map.Entry<Object, Object> e : lines.entrySet()) {
             try {
                 apps.put(AppName.of((String) e.getKey()), Role.valueOf((String) e.getValue()));
             } catch (IllegalArgumentException | PierException bad) {

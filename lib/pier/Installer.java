@@ -33,7 +33,10 @@ public final class Installer {
                 HostSteps.service("ssh", HostSteps::sshdRunning),
                 HostSteps.systemUser(user, home.root(), "docker").removedOn(Removal.PURGE),
                 new DockerObjects().removedOn(Removal.PURGE),
-                HostSteps.directory(home.root(), user, "rwxr-xr-x", true).removedOn(Removal.PURGE),
+                // Before the home is handed to pier, so the grants files written as root become pier's in the same run.
+                implicitAdmins(pier.keys()),
+                // Apps' config, repositories and keys are pier's alone: no other user on the host reads them.
+                HostSteps.directory(home.root(), user, "rwx------", true).removedOn(Removal.PURGE),
                 HostSteps.directory(home.authorizedKeys().getParent(), user, "rwx------", false).removedOn(Removal.PURGE),
                 HostSteps.directory(Templates.OVERRIDES.getParent(), "root", "rwxr-xr-x", false).removedOn(Removal.PURGE),
                 HostSteps.directory(Templates.OVERRIDES, "root", "rwxr-xr-x", false).removedOn(Removal.PURGE),
@@ -54,6 +57,35 @@ public final class Installer {
                         .removedOn(Removal.UNINSTALL),
                 HostSteps.sshdDropIn("pier", () -> t.render("sshd/pier.conf.ftl", Map.of("user", user)))
                         .removedOn(Removal.UNINSTALL));
+    }
+
+    /**
+     * Keys stored before roles existed have no grants file and were admins; pier now grants such a key nothing, so the
+     * upgrade writes {@code *=admin} for each, by name, instead of leaving it to a default.
+     */
+    static InstallStep implicitAdmins(Keys keys) {
+        return new InstallStep() {
+            @Override
+            public String describe() {
+                return "every key's role written in its grants file";
+            }
+
+            @Override
+            public boolean satisfied() {
+                return keys.implicitAdmins().isEmpty();
+            }
+
+            @Override
+            public String plan() {
+                return "mark " + String.join(", ", keys.implicitAdmins().stream().map(KeyName::value).toList())
+                        + " as admin (stored before roles existed)";
+            }
+
+            @Override
+            public void apply() {
+                keys.migrateImplicitAdmins(false);
+            }
+        };
     }
 
     static boolean dockerRunning() {

@@ -44,7 +44,7 @@ public final class Keys {
             files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".pub")).forEach(n -> {
                 KeyName name = KeyName.of(n.substring(0, n.length() - 4));
                 SshKey key = SshKey.parse(AtomicFile.read(pub(name)).orElseThrow());
-                Grants grants = AtomicFile.read(grantsFile(name)).map(Grants::parse).orElse(Grants.all());
+                Grants grants = AtomicFile.read(grantsFile(name)).map(Grants::parse).orElse(Grants.none());
                 entries.add(new Entry(name, key, grants));
             });
             entries.sort(java.util.Comparator.comparing(Entry::name));
@@ -56,6 +56,35 @@ public final class Keys {
 
     public Optional<Entry> get(KeyName name) {
         return list().stream().filter(e -> e.name().equals(name)).findFirst();
+    }
+
+    /**
+     * Writes {@code *=admin} for every key stored without a grants file: before roles existed every key was an admin,
+     * and since a missing file now grants nothing, an upgrade says so explicitly. Returns the names it changed.
+     */
+    public List<KeyName> migrateImplicitAdmins(boolean dryRun) {
+        try (Lock ignored = Lock.keys(home)) {
+            List<KeyName> implicit = implicitAdmins();
+            if (!dryRun && !implicit.isEmpty()) {
+                implicit.forEach(name -> AtomicFile.write(grantsFile(name), Grants.all().text(), "rw-r--r--"));
+                sync();
+            }
+            return implicit;
+        }
+    }
+
+    /** The keys stored without a grants file, which today's pier grants nothing. */
+    public List<KeyName> implicitAdmins() {
+        if (!Files.isDirectory(home.keys())) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(home.keys())) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".pub"))
+                    .map(n -> KeyName.of(n.substring(0, n.length() - 4)))
+                    .filter(name -> !Files.exists(grantsFile(name))).sorted().toList();
+        } catch (IOException e) {
+            throw PierException.failed("cannot read keys in " + home.keys() + ": " + e.getMessage(), e);
+        }
     }
 
     /** The keys with {@code role} on {@code app}. */
@@ -75,8 +104,8 @@ public final class Keys {
                             + "); remove it first with pier ssh-keys:remove " + e.name());
                 }
             }
-            // A grants file left by an interrupted removal would make this admin key a per-app one.
-            deleteIfExists(grantsFile(name));
+            // The grants first, so the key is never there, even for a moment, as something it is not.
+            AtomicFile.write(grantsFile(name), Grants.all().text(), "rw-r--r--");
             AtomicFile.write(pub(name), key.line() + "\n", "rw-r--r--");
             sync();
             return new Entry(name, key, Grants.all());

@@ -114,13 +114,39 @@ class KeyGrantsTest {
         assertEquals("developer:api", keys.get(KeyName.of("dev")).orElseThrow().grants().describe());
     }
 
-    /** Keys stored before roles existed have no grants file and were all admin keys: an upgrade keeps them so. */
+    /** Fail closed: a key whose grants file is missing (lost, or never written) may do nothing. */
     @Test
-    void aKeyWithoutGrantsFileIsAnAdminKey() throws IOException {
+    void aKeyWithoutGrantsFileIsGrantedNothing() throws IOException {
         SshKey old = key("old");
         Files.createDirectories(home.keys());
         Files.writeString(home.keys().resolve("old.pub"), old.line() + "\n");
+        Grants grants = keys.get(KeyName.of("old")).orElseThrow().grants();
+        assertFalse(grants.admin());
+        assertTrue(grants.apps().isEmpty());
+    }
+
+    /** Keys stored before roles existed were admins: the upgrade writes that down for each by name, once. */
+    @Test
+    void theUpgradeMarksKeysStoredBeforeRolesAsAdminsExplicitly() throws IOException {
+        keys.add(KeyName.of("alice"), key("alice"));
+        Files.createDirectories(home.keys());
+        Files.writeString(home.keys().resolve("old.pub"), key("old").line() + "\n");
+        assertEquals(List.of(KeyName.of("old")), keys.migrateImplicitAdmins(true));
+        assertFalse(keys.get(KeyName.of("old")).orElseThrow().grants().admin(), "a dry run changed the key");
+        assertEquals(List.of(KeyName.of("old")), keys.migrateImplicitAdmins(false));
         assertTrue(keys.get(KeyName.of("old")).orElseThrow().grants().admin());
+        assertTrue(Files.readString(home.keys().resolve("old.grants")).contains(Grants.ADMIN_LINE));
+        assertEquals(List.of(), keys.migrateImplicitAdmins(false));
+    }
+
+    /** Only the exact admin line makes an admin: mixed with app grants it grants nothing more. */
+    @Test
+    void theAdminLineMixedWithAppGrantsMakesNoAdmin() throws IOException {
+        keys.grant(blog, Role.deploy, Optional.of(KeyName.of("ci")), key("ci"));
+        Files.writeString(home.keys().resolve("ci.grants"), "*=admin\nblog=deploy\n");
+        Grants grants = keys.get(KeyName.of("ci")).orElseThrow().grants();
+        assertFalse(grants.admin());
+        assertEquals(Optional.of(Role.deploy), grants.on(blog));
     }
 
     /** A hand-edited or broken grants line grants nothing rather than everything. */
