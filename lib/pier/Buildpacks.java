@@ -215,15 +215,15 @@ public final class Buildpacks {
     public Source prepare(AppName app, Path dir, Progress progress, Predicate<String> imageExists) {
         Optional<String> chosen = chosen(app);
         Path dockerfile = dir.resolve(DOCKERFILE);
-        if (Files.isRegularFile(dockerfile)) {
+        if (Files.isRegularFile(dockerfile, LinkOption.NOFOLLOW_LINKS)) {
             chosen.ifPresent(name -> progress.detail("the repository has a Dockerfile, so pier builds with it; the " + name
                     + " buildpack chosen with builder:set applies only to repositories without one"));
             return Source.dockerfile();
         }
         if (Files.exists(dockerfile, LinkOption.NOFOLLOW_LINKS)) {
-            // A dangling link or a directory: writing a Dockerfile there could land outside the checkout.
-            throw PierException.failed("the Dockerfile at the root of the repository is not a file: make it one, or"
-                    + " remove it to build with a buildpack");
+            // A link or a directory: Docker would read it through the link, and a buildpack's Dockerfile written there
+            // could land outside the checkout.
+            throw PushedFiles.notAFile(DOCKERFILE);
         }
         Buildpack pack;
         if (chosen.isPresent()) {
@@ -272,15 +272,7 @@ public final class Buildpacks {
      * line). pier bakes it into the image's CMD, run by {@code /bin/sh -c} so {@code $PORT} expands.
      */
     static Optional<String> procfileWeb(Path dir) {
-        Path procfile = dir.resolve("Procfile");
-        if (!Files.isRegularFile(procfile)) {
-            return Optional.empty();
-        }
-        try {
-            return Procfile.parse(Files.readString(procfile)).command(ProcessType.WEB);
-        } catch (IOException e) {
-            throw PierException.failed("cannot read the Procfile: " + e.getMessage(), e);
-        }
+        return PushedFiles.read(dir, "Procfile").flatMap(text -> Procfile.parse(text).command(ProcessType.WEB));
     }
 
     private static List<String> rootEntries(Path dir) {

@@ -5,12 +5,13 @@ package pier;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.ResetCommand;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.lib.StoredConfig;
 
 /**
  * A pushed commit's files, submodules included, in a temporary build directory. The working repository
@@ -18,6 +19,9 @@ import org.eclipse.jgit.lib.StoredConfig;
  * yet on any branch (a push still in its pre-receive hook) checks out like any other.
  */
 public final class Checkout implements AutoCloseable {
+    /** A submodule's host that stops answering must not hold a push (and the app's lock) for ever. */
+    static final int SUBMODULE_TIMEOUT_SECONDS = 120;
+
     private final Path root;
     private final Path dir;
 
@@ -26,7 +30,12 @@ public final class Checkout implements AutoCloseable {
         this.dir = dir;
     }
 
-    public static Checkout of(Repository appRepo, ObjectId commit) {
+    /**
+     * Checks out {@code commit} with its submodules, which may come only from where {@link Submodules} allows
+     * ({@code sshHosts}: the SSH hosts an admin allows). A link in the result that leads out of the checkout
+     * refuses the push by name.
+     */
+    public static Checkout of(Repository appRepo, ObjectId commit, List<String> sshHosts) {
         Path root;
         try {
             root = Files.createTempDirectory("pier-build-");
@@ -40,18 +49,25 @@ public final class Checkout implements AutoCloseable {
                 Files.createDirectories(gitDir.resolve("objects/info"));
                 Files.writeString(gitDir.resolve("objects/info/alternates"),
                         appRepo.getDirectory().toPath().resolve("objects").toAbsolutePath() + "\n");
-                // Relative submodule URLs resolve against the app's repository, as they would for a clone of it.
-                StoredConfig config = git.getRepository().getConfig();
-                config.setString("remote", "origin", "url", appRepo.getDirectory().getAbsolutePath());
-                config.save();
                 git.reset().setMode(ResetCommand.ResetType.HARD).setRef(commit.name()).call();
-                if (Files.exists(checkout.dir.resolve(".gitmodules"))) {
+                Optional<String> gitmodules = PushedFiles.read(checkout.dir, ".gitmodules");
+                if (gitmodules.isPresent()) {
+                    Submodules.check(gitmodules.get(), sshHosts);
                     git.submoduleInit().call();
-                    git.submoduleUpdate().call();
+                    git.submoduleUpdate().setTimeout(SUBMODULE_TIMEOUT_SECONDS).call();
                 }
             }
             Files.deleteIfExists(checkout.dir.resolve(".git"));
+            List<String> leaving = PushedFiles.linksLeaving(checkout.dir);
+            if (!leaving.isEmpty()) {
+                throw PierException.failed(leaving.get(0) + (leaving.size() > 1 ? " (and " + (leaving.size() - 1) + " more)" : "")
+                        + " is a symbolic link that leads out of the repository: pier builds only what the repository"
+                        + " holds; commit the file itself, or a link to a path inside the repository");
+            }
             return checkout;
+        } catch (PierException e) {
+            checkout.close();
+            throw e;
         } catch (GitAPIException | IOException | RuntimeException e) {
             checkout.close();
             throw PierException.failed("cannot check out " + commit.abbreviate(7).name() + ": " + e.getMessage(), e);

@@ -1,6 +1,8 @@
 package pier;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import org.jspecify.annotations.Nullable;
@@ -14,6 +16,10 @@ public final class Settings {
     public static final String HEALTH_TIMEOUT = "healthcheck.timeout.seconds";
     public static final String RETIRE_WAIT = "retire.wait.seconds";
     public static final String IMAGES_KEEP = "images.keep";
+    public static final String BUILD_TIMEOUT = "build.timeout.seconds";
+    public static final String RELEASE_TIMEOUT = "release.timeout.seconds";
+    public static final String PUSH_TIMEOUT = "push.timeout.seconds";
+    public static final String PUSH_MAX_SIZE = "push.max.size.mb";
 
     private final PierHome home;
 
@@ -46,6 +52,38 @@ public final class Settings {
         return Duration.ofMillis((long) (seconds(RETIRE_WAIT, 2) * 1000));
     }
 
+    /** How long a build may run before it is stopped and the push rejected. */
+    public Duration buildTimeout() {
+        return Duration.ofSeconds(wholeNumber(BUILD_TIMEOUT, 1800, 1, 86400));
+    }
+
+    /** How long a release command may run before its container is stopped and the deploy fails. */
+    public Duration releaseTimeout() {
+        return Duration.ofSeconds(wholeNumber(RELEASE_TIMEOUT, 600, 1, 86400));
+    }
+
+    /** How long a push may take to send its objects, from its first byte. */
+    public Duration pushTimeout() {
+        return Duration.ofSeconds(wholeNumber(PUSH_TIMEOUT, 600, 1, 86400));
+    }
+
+    /** The largest pack a push may send, in bytes. */
+    public long pushMaxSize() {
+        return wholeNumber(PUSH_MAX_SIZE, 1024, 1, 1 << 20) << 20;
+    }
+
+    private long wholeNumber(String key, long fallback, long min, long max) {
+        Optional<String> raw = get(key).map(String::strip);
+        if (raw.isEmpty()) {
+            return fallback;
+        }
+        if (!raw.get().matches("\\d{1,9}") || Long.parseLong(raw.get()) < min || Long.parseLong(raw.get()) > max) {
+            throw PierException.failed(key + " in " + home.settings() + " must be a whole number from " + min + " to " + max
+                    + ", not " + raw.get());
+        }
+        return Long.parseLong(raw.get());
+    }
+
     /** How many images of each app's newest releases are kept for rollbacks; older ones are removed. */
     public int imagesKeep() {
         Optional<String> raw = get(IMAGES_KEEP).map(String::strip);
@@ -71,6 +109,12 @@ public final class Settings {
             throw PierException.failed(key + " in " + home.settings() + " must be a number of seconds from 0 to 3600, not "
                     + raw.orElse(""));
         }
+    }
+
+    /** A comma-separated setting as its entries, blanks dropped; none when unset. */
+    public List<String> list(String key) {
+        return get(key).map(v -> Arrays.stream(v.split(",")).map(String::strip).filter(e -> !e.isEmpty()).toList())
+                .orElse(List.of());
     }
 
     public Optional<String> get(String key) {

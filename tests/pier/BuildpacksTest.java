@@ -222,7 +222,7 @@ class BuildpacksTest {
         Files.createSymbolicLink(repo.resolve("Dockerfile"), outside);
         PierException e = assertThrows(PierException.class,
                 () -> buildpacks.prepare(AppName.of("blog"), repo, progress, image -> true));
-        assertTrue(e.getMessage().contains("not a file"), e.getMessage());
+        assertTrue(e.getMessage().contains("Dockerfile in the push is not a regular file"), e.getMessage());
         assertFalse(Files.exists(outside));
     }
 
