@@ -19,6 +19,9 @@ import org.jspecify.annotations.Nullable;
  * leaves the old list and the old site. An app that is not deployed has no site, so its list is just stored.
  */
 public final class AppDomains {
+    /** Settings key: the domain suffixes a non-admin key may claim, comma-separated; unset means any name. */
+    public static final String DEVELOPER_SUFFIXES = "domains.developer.suffixes";
+
     /** The server-wide lock every claim of a name holds; taken after an app's lock, before Nginx's. */
     static final String LOCK = "domains";
 
@@ -205,6 +208,7 @@ public final class AppDomains {
             List<Domain> added = after.stream().filter(d -> !before.contains(d)).toList();
             List<Domain> removed = before.stream().filter(d -> !after.contains(d)).toList();
             refuseTaken(app, added);
+            refuseBeyondRole(Pier.acting(), added);
             List<Domain> served = served(app, after);
             if (added.isEmpty() && removed.isEmpty()) {
                 return new Change(app, added, removed, served, false);
@@ -230,6 +234,35 @@ public final class AppDomains {
             if (owner.isPresent()) {
                 throw PierException.failed(d + " is already a domain of " + owner.get() + "; a name belongs to one"
                         + " app, so remove it there first: pier domains:remove " + owner.get() + " " + d);
+            }
+        }
+    }
+
+    /**
+     * What only an admin may claim: a bare IP address (it would take the server's own address from every app), a
+     * wildcard that covers the global domain (it would catch every unknown and future app's name), and, when admins
+     * set {@value #DEVELOPER_SUFFIXES}, any name outside those suffixes.
+     */
+    void refuseBeyondRole(Actor actor, Collection<Domain> domains) {
+        if (actor.grants().admin()) {
+            return;
+        }
+        Optional<Domain> global = new Settings(home).globalDomain();
+        List<String> suffixes = new Settings(home).list(DEVELOPER_SUFFIXES);
+        for (Domain d : domains) {
+            String host = d.wildcard() ? d.value().substring(2) : d.value();
+            String why = null;
+            if (host.matches("[0-9.]+")) {
+                why = "it is an IP address";
+            } else if (d.wildcard() && global.isPresent() && (global.get().value().equals(host)
+                    || global.get().value().endsWith("." + host))) {
+                why = "it covers the global domain " + global.get() + ", so it would catch every other app's name";
+            } else if (!suffixes.isEmpty() && suffixes.stream().noneMatch(s -> host.equals(s) || host.endsWith("." + s))) {
+                why = "developers may claim names under " + String.join(", ", suffixes) + " only";
+            }
+            if (why != null) {
+                throw PierException.failed("key " + actor.name() + " may not claim " + d + ": " + why
+                        + "; an admin key can add it with pier domains:add");
             }
         }
     }
