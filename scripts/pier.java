@@ -53,7 +53,7 @@ public class pier implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cmd = Cli.commandLine(new pier());
         for (Class<?>[] group : java.util.List.of(apps.COMMANDS, config.COMMANDS, domains.COMMANDS, volumes.COMMANDS, builder.COMMANDS,
-                keys.COMMANDS, git.COMMANDS, ps.COMMANDS, releases.COMMANDS, events.COMMANDS)) {
+                keys.COMMANDS, git.COMMANDS, ps.COMMANDS, resource.COMMANDS, releases.COMMANDS, events.COMMANDS)) {
             for (Class<?> command : group) {
                 cmd.addSubcommand(command);
             }

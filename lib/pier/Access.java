@@ -55,6 +55,9 @@ public final class Access {
             Map.entry("releases", READ_APP),
             Map.entry("releases:rollback", CHANGE_APP),
             Map.entry("events", READ_APP),
+            Map.entry("resource:report", READ_APP),
+            // Limits protect the host from the app: the app's own keys may not lift them.
+            Map.entry("resource:limit", CHANGE_SERVER),
             Map.entry("apps:create", CHANGE_SERVER),
             Map.entry("apps:list", READ_SERVER),
             Map.entry("apps:destroy", CHANGE_SERVER),

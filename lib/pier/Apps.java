@@ -193,7 +193,8 @@ public final class Apps {
             Map<String, String> label = Map.of(Docker.APP, app.value());
             docker.containers(label).forEach(c -> docker.stopAndRemove(c.getId(), Duration.ofSeconds(10)));
             docker.images(label).forEach(docker::removeImage);
-            progress.detail("removed containers and images");
+            docker.removeNetworks(Docker.APP + "=" + app.value());
+            progress.detail("removed containers, images and the app's network");
             deleteTree(home.app(app));
             progress.detail("removed the repository and releases");
         }

@@ -50,8 +50,22 @@ public record Checks(String source, List<Check> list) {
     private static final Pattern PATH = Pattern.compile("/[\\x21-\\x7e]*");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}(:\\d{1,5})?");
 
+    /** A release may declare at most this many checks... */
+    static final int MAX_CHECKS = 20;
+    /** ...that together may keep a deploy waiting at most this long, however they fail. */
+    static final int MAX_TOTAL_SECONDS = 900;
+
     public Checks {
         list = List.copyOf(list);
+        if (list.size() > MAX_CHECKS) {
+            throw PierException.failed(source + " declares " + list.size() + " checks; pier runs at most " + MAX_CHECKS);
+        }
+        long worst = list.stream().mapToLong(c -> c.initialDelay().toSeconds() + c.uptime()
+                + c.attempts() * (c.timeout().toSeconds() + c.interval().toSeconds())).sum();
+        if (worst > MAX_TOTAL_SECONDS) {
+            throw PierException.failed("the checks in " + source + " could keep a deploy waiting " + worst + "s when they fail;"
+                    + " pier allows at most " + MAX_TOTAL_SECONDS + "s in all: lower attempts, timeout or wait");
+        }
     }
 
     public boolean isDefault() {

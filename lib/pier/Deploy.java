@@ -5,7 +5,6 @@ import com.github.dockerjava.api.model.Container;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,13 +20,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.ObjectLoader;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.revwalk.RevCommit;
-import org.eclipse.jgit.revwalk.RevWalk;
-import org.eclipse.jgit.treewalk.TreeWalk;
 
 /**
  * The path to a live release: build (for a push), then run the release command, start the web containers with
@@ -90,15 +84,23 @@ public final class Deploy {
 
         long t0 = System.nanoTime();
         String imageId;
-        try (Checkout checkout = Checkout.of(repo, commit)) {
+        Procfile procfile;
+        Checks checks;
+        Settings settings = new Settings(home);
+        try (Checkout checkout = Checkout.of(repo, commit, settings.list(Submodules.SSH_HOSTS))) {
+            // What the release runs comes from the commit, read once here, so no later restart or rollback needs it.
+            procfile = PushedFiles.read(checkout.dir(), "Procfile").map(Procfile::parse).orElse(Procfile.none());
+            checks = Checks.declared(PushedFiles.read(checkout.dir(), "CHECKS"), PushedFiles.read(checkout.dir(), "app.json"),
+                    progress::detail);
             // The repository's own Dockerfile, else the one a buildpack renders into the checkout.
             Buildpacks.Source source = buildpacks.prepare(app, checkout.dir(), progress, docker::imageExists);
             progress.step("Building " + app + " " + source.describe() + " (" + commit.abbreviate(7).name() + ", release v"
                     + id + ")");
-            imageId = docker.build(checkout.dir().toFile(), image, imageLabels, progress::detail);
+            imageId = docker.build(checkout.dir().toFile(), image, imageLabels, Resources.network(app),
+                    new Resources(home).limits(app, "build").memory(), settings.buildTimeout(), progress::detail);
         }
         Duration build = Duration.ofNanos(System.nanoTime() - t0);
-        return release(app, id, image, commit.name(), port(imageId, progress), key, build, progress);
+        return release(app, id, image, commit.name(), port(imageId, progress), procfile, checks, key, build, progress);
     }
 
     /**
@@ -174,19 +176,9 @@ public final class Deploy {
                 from.procfile(), from.shell(), from.checks(), new TreeMap<>());
     }
 
-    /**
-     * A freshly built image of {@code commit}: its Procfile and checks come from the commit and go into the release,
-     * so no later restart or rollback needs a checkout.
-     */
-    private Deployed release(AppName app, int id, String image, String commit, int port, String key, Duration build,
-                             Progress progress) {
-        Procfile procfile;
-        Checks checks;
-        try (Repository repo = new Apps(home).openRepo(app)) {
-            ObjectId at = ObjectId.fromString(commit);
-            procfile = fileAt(repo, at, "Procfile").map(Procfile::parse).orElse(Procfile.none());
-            checks = Checks.declared(fileAt(repo, at, "CHECKS"), fileAt(repo, at, "app.json"), progress::detail);
-        }
+    /** A freshly built image of {@code commit} with the Procfile and checks read from it, to launch. */
+    private Deployed release(AppName app, int id, String image, String commit, int port, Procfile procfile, Checks checks,
+                             String key, Duration build, Progress progress) {
         boolean shell = false;
         if (!procfile.isEmpty()) {
             shell = docker.hasFile(image, "/bin/sh", Map.of(Docker.APP, app.value(), Docker.RELEASE, Integer.toString(id),
@@ -204,26 +196,6 @@ public final class Deploy {
         Release draft = new Release(id, commit, image, port, Instant.now(), key, (same ? "Rebuild " : "Deploy ") + short7,
                 "", procfile, shell, checks, new TreeMap<>());
         return launch(app, draft, ConfigSnapshot.current(home, app), build, progress);
-    }
-
-    /** A file of {@code commit}'s tree as text, if it is there as a regular file (at most 1 MiB). */
-    static Optional<String> fileAt(Repository repo, ObjectId commit, String path) {
-        try (RevWalk walk = new RevWalk(repo)) {
-            RevCommit c = walk.parseCommit(commit);
-            try (TreeWalk tree = TreeWalk.forPath(repo, path, c.getTree())) {
-                if (tree == null || (tree.getFileMode(0) != FileMode.REGULAR_FILE
-                        && tree.getFileMode(0) != FileMode.EXECUTABLE_FILE)) {
-                    return Optional.empty();
-                }
-                ObjectLoader loader = repo.open(tree.getObjectId(0));
-                if (loader.getSize() > 1 << 20) {
-                    throw PierException.failed(path + " is larger than 1 MiB");
-                }
-                return Optional.of(new String(loader.getBytes(), StandardCharsets.UTF_8).replace("\r\n", "\n"));
-            }
-        } catch (IOException e) {
-            throw PierException.failed("cannot read " + path + " of " + commit.abbreviate(7).name() + ": " + e.getMessage(), e);
-        }
     }
 
     /** One container started for a release: its id, its instance name (web.1) and its local port (0: none). */
@@ -354,7 +326,8 @@ public final class Deploy {
                 .map(c -> Procfile.argv(c, release.shell(), own)).orElse(null);
         String id = docker.start(new Docker.ContainerSpec("pier-" + app + "-v" + release.id() + "-" + instance,
                 release.image(), envList(own), Map.of(Docker.APP, app.value(), Docker.RELEASE, Integer.toString(release.id()),
-                Docker.PROCESS, type.value(), INSTANCE, instance), hostPort, release.port(), binds, cmd));
+                Docker.PROCESS, type.value(), INSTANCE, instance), hostPort, release.port(), binds, cmd,
+                new Resources(home).confinement(app, type.value())));
         return new Started(id, instance, hostPort);
     }
 
@@ -392,9 +365,12 @@ public final class Deploy {
         int code = docker.runLogged(new Docker.ContainerSpec("pier-" + app + "-v" + release.id() + "-release", release.image(),
                 envList(own), Map.of(Docker.APP, app.value(), Docker.RELEASE, Integer.toString(release.id()),
                 Docker.PROCESS, ProcessType.RELEASE.value(), ONEOFF, "release"), 0, 0, binds,
-                Procfile.argv(command, release.shell(), own)), progress::detail);
+                Procfile.argv(command, release.shell(), own), new Resources(home).confinement(app, ProcessType.RELEASE.value())),
+                new Settings(home).releaseTimeout(), progress::detail);
         if (code != 0) {
-            throw PierException.failed("the release command exited with code " + code + " (see its output above)");
+            throw PierException.failed("the release command exited with code " + code + (code == 137
+                    ? " (killed: out of memory at its limit, " + new Resources(home).limits(app, "release").describe() + ")"
+                    : "") + " (see its output above)");
         }
     }
 

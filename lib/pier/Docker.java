@@ -22,6 +22,7 @@ import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.InternetProtocol;
+import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.RestartPolicy;
@@ -59,11 +60,8 @@ public final class Docker implements AutoCloseable {
      * (its entrypoint stays), or is null for the image's own; {@code hostPort} 0 publishes no port.
      */
     public record ContainerSpec(String name, String image, List<String> env, Map<String, String> labels,
-                                int hostPort, int containerPort, List<Bind> binds, @Nullable List<String> cmd) {
-        public ContainerSpec(String name, String image, List<String> env, Map<String, String> labels,
-                             int hostPort, int containerPort, List<Bind> binds) {
-            this(name, image, env, labels, hostPort, containerPort, binds, null);
-        }
+                                int hostPort, int containerPort, List<Bind> binds, @Nullable List<String> cmd,
+                                Resources.Confinement confinement) {
     }
 
     /** What a command run in a container ended with: its exit code and its output (stdout and stderr). */
@@ -108,8 +106,14 @@ public final class Docker implements AutoCloseable {
         }
     }
 
-    /** Builds {@code dir}'s Dockerfile, streaming each output line to {@code log}; returns the image id. */
-    public String build(File dir, String tag, Map<String, String> labels, Consumer<String> log) {
+    /**
+     * Builds {@code dir}'s Dockerfile, streaming each output line to {@code log}; returns the image id. Its RUN steps
+     * run on {@code network} (the app's own, so a build reaches no other app) with at most {@code memory} bytes
+     * (0: no limit), and a build still running at {@code deadline} is stopped: closing the connection makes the
+     * engine cancel it.
+     */
+    public String build(File dir, String tag, Map<String, String> labels, String network, long memory, Duration deadline,
+                        Consumer<String> log) {
         BuildImageResultCallback callback = new BuildImageResultCallback() {
             @Override
             public void onNext(BuildResponseItem item) {
@@ -123,8 +127,31 @@ public final class Docker implements AutoCloseable {
             }
         };
         try {
-            return client.buildImageCmd(dir).withTags(Set.of(tag)).withLabels(labels).withPull(false)
-                    .exec(callback).awaitImageId();
+            var cmd = client.buildImageCmd(dir).withTags(Set.of(tag)).withLabels(labels).withPull(false)
+                    .withNetworkMode(network(network, labels.get(APP))).withForcerm(true);
+            if (memory > 0) {
+                cmd.withMemory(memory).withMemswap(memory);
+            }
+            cmd.exec(callback);
+            boolean done;
+            try {
+                done = callback.awaitCompletion(deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                done = false;
+            }
+            if (!done) {
+                try {
+                    callback.close();
+                } catch (IOException e) {
+                    // The connection is going away either way.
+                }
+                throw PierException.failed("the build did not finish within " + deadline.toSeconds() + "s and was stopped"
+                        + " (the setting " + Settings.BUILD_TIMEOUT + " sets that deadline)");
+            }
+            return callback.awaitImageId();
+        } catch (PierException e) {
+            throw e;
         } catch (RuntimeException e) {
             throw PierException.failed("docker build failed: " + firstLine(e.getMessage()), e);
         }
@@ -150,10 +177,9 @@ public final class Docker implements AutoCloseable {
 
     /** Creates and starts a long-running container (restart policy unless-stopped); returns its id. */
     public String start(ContainerSpec spec) {
-        HostConfig host = HostConfig.newHostConfig()
+        HostConfig host = confined(spec)
                 // No restart until it has proved healthy: a crash during the check must show its real exit code.
-                .withRestartPolicy(RestartPolicy.noRestart())
-                .withBinds(spec.binds());
+                .withRestartPolicy(RestartPolicy.noRestart());
         var create = client.createContainerCmd(spec.image())
                 .withName(spec.name())
                 .withEnv(spec.env())
@@ -179,6 +205,88 @@ public final class Docker implements AutoCloseable {
             throw PierException.failed("cannot start container: " + firstLine(e.getMessage()), e);
         }
         return id;
+    }
+
+    /**
+     * The host side of every container pier starts: its volumes, its app's network (no other app's container can
+     * connect to it), its memory (no swap beyond it), CPU and process limits, and Docker's log of it rotated.
+     */
+    private HostConfig confined(ContainerSpec spec) {
+        Resources.Confinement c = spec.confinement();
+        HostConfig host = HostConfig.newHostConfig().withBinds(spec.binds())
+                .withNetworkMode(network(c.network(), spec.labels().get(APP)))
+                .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE,
+                        Map.of("max-size", c.logMaxSize(), "max-file", Integer.toString(c.logMaxFiles()))));
+        Resources.Limits limits = c.limits();
+        if (limits.memory() > 0) {
+            host.withMemory(limits.memory()).withMemorySwap(limits.memory());
+        }
+        if (limits.cpus() > 0) {
+            host.withNanoCPUs(Math.round(limits.cpus() * 1e9));
+        }
+        if (limits.pids() > 0) {
+            host.withPidsLimit(limits.pids());
+        }
+        return host;
+    }
+
+    /**
+     * The bridge network {@code name} (labelled for {@code app}), created when missing with a /24 of its own from
+     * {@value #NETWORK_POOL}: Docker's default pools hold about thirty networks, far fewer than a server has apps.
+     * Returns its name.
+     */
+    public String network(String name, @Nullable String app) {
+        List<com.github.dockerjava.api.model.Network> all = client.listNetworksCmd().exec();
+        if (all.stream().anyMatch(n -> name.equals(n.getName()))) {
+            return name;
+        }
+        java.util.Set<String> taken = new java.util.HashSet<>();
+        for (var n : all) {
+            if (n.getIpam() != null && n.getIpam().getConfig() != null) {
+                n.getIpam().getConfig().forEach(c -> taken.add(c.getSubnet()));
+            }
+        }
+        for (int third = 0; third < 256; third++) {
+            String subnet = NETWORK_POOL_PREFIX + third + ".0/24";
+            if (taken.contains(subnet)) {
+                continue;
+            }
+            try {
+                client.createNetworkCmd().withName(name).withDriver("bridge")
+                        .withLabels(app == null ? Map.of() : Map.of(APP, app))
+                        .withIpam(new com.github.dockerjava.api.model.Network.Ipam().withConfig(
+                                new com.github.dockerjava.api.model.Network.Ipam.Config().withSubnet(subnet)))
+                        .exec();
+                return name;
+            } catch (ConflictException e) {
+                // Another pier process made it meanwhile.
+                return name;
+            } catch (DockerException e) {
+                // The subnet overlaps one Docker or the host uses: try the next.
+                if (e.getMessage() == null || !e.getMessage().contains("overlap")) {
+                    throw PierException.failed("cannot create the network " + name + ": " + firstLine(e.getMessage()), e);
+                }
+            }
+        }
+        throw PierException.failed("no free /24 left in " + NETWORK_POOL_PREFIX + "0.0/16 for the network " + name
+                + ": remove apps you no longer need");
+    }
+
+    /** Where app networks take their /24 from: 256 apps. */
+    static final String NETWORK_POOL = "172.30.0.0/16";
+    private static final String NETWORK_POOL_PREFIX = "172.30.";
+
+    /** Removes the networks matching {@code label} ({@code pier.app=blog}, or {@code pier.app} for all); one in use stays. */
+    public void removeNetworks(String label) {
+        for (var n : client.listNetworksCmd().withFilter("label", List.of(label)).exec()) {
+            try {
+                client.removeNetworkCmd(n.getId()).exec();
+            } catch (NotFoundException e) {
+                // Gone already.
+            } catch (DockerException e) {
+                // Still in use by a container being removed; the next destroy or purge takes it.
+            }
+        }
     }
 
     /** From now on the engine restarts the container after a crash, a reboot or a restart of dockerd. */
@@ -257,18 +365,24 @@ public final class Docker implements AutoCloseable {
         }
     }
 
-    /** Runs a one-off container to its end, each line it writes to {@code log}; returns its exit code. Removed after. */
-    public int runLogged(ContainerSpec spec, Consumer<String> log) {
+    /**
+     * Runs a one-off container to its end, each line it writes to {@code log}; returns its exit code. One still
+     * running at {@code deadline} is killed and reported. Removed after.
+     */
+    public int runLogged(ContainerSpec spec, Duration deadline, Consumer<String> log) {
         String id = createOneOff(spec, false);
         try {
             startOneOff(id);
-            client.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true)
+            boolean ended = client.logContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true)
                     .exec(new ResultCallback.Adapter<Frame>() {
                         @Override
                         public void onNext(Frame frame) {
                             new String(frame.getPayload(), StandardCharsets.UTF_8).lines().forEach(log);
                         }
-                    }).awaitCompletion();
+                    }).awaitCompletion(deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (!ended) {
+                throw PierException.failed(spec.name() + " did not end within " + deadline.toSeconds() + "s and was stopped");
+            }
             return client.waitContainerCmd(id).start().awaitStatusCode();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -284,7 +398,7 @@ public final class Docker implements AutoCloseable {
                 .withEnv(spec.env())
                 .withLabels(spec.labels())
                 .withAttachStdout(true).withAttachStderr(true)
-                .withHostConfig(HostConfig.newHostConfig().withBinds(spec.binds()));
+                .withHostConfig(confined(spec));
         if (stdin) {
             create.withAttachStdin(true).withStdinOpen(true).withStdInOnce(true).withTty(false);
         }
@@ -403,7 +517,8 @@ public final class Docker implements AutoCloseable {
 
     /** True when the image has {@code path} (e.g. /bin/sh): looked up in a container created, never started, from it. */
     public boolean hasFile(String image, String path, Map<String, String> labels) {
-        String id = client.createContainerCmd(image).withCmd("/pier-never-runs").withLabels(labels).exec().getId();
+        String id = client.createContainerCmd(image).withCmd("/pier-never-runs").withLabels(labels)
+                .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none")).exec().getId();
         try (InputStream in = client.copyArchiveFromContainerCmd(id, path).exec()) {
             in.readAllBytes();
             return true;

@@ -12,7 +12,7 @@ import java.util.List;
  */
 record DockerObjects() implements UndoableStep {
     public String describe() {
-        return "pier's Docker containers, images (label " + Docker.APP + ") and volumes (label " + Volumes.VOLUME + ")";
+        return "pier's Docker containers, images (label " + Docker.APP + ") and volumes (label " + Volumes.VOLUME + "), and the apps' networks";
     }
 
     public boolean satisfied() {
@@ -43,6 +43,7 @@ record DockerObjects() implements UndoableStep {
             for (InspectVolumeResponse v : volumes(docker)) {
                 docker.client().removeVolumeCmd(v.getName()).exec();
             }
+            docker.removeNetworks(Docker.APP);
         } catch (PierException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -3,9 +3,11 @@ package pier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import org.eclipse.jgit.errors.TooLargePackException;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
@@ -29,26 +31,100 @@ public final class GitService {
         this.apps = new Apps(home);
     }
 
-    /** Receives a push; {@code deployer} runs the deploy (Docker and Nginx are only opened when one happens). */
+    /**
+     * Receives a push; {@code deployer} runs the deploy (Docker and Nginx are only opened when one happens). The app's
+     * lock is taken only once the pack has arrived, for the deploy: a slow or stalled client never holds it. The pack
+     * may be at most {@link Settings#pushMaxSize()} and must arrive within {@link Settings#pushTimeout()}.
+     */
     public void receive(AppName app, String key, InputStream in, OutputStream out, OutputStream err,
                         Deployer deployer) {
+        Settings settings = new Settings(home);
+        boolean created;
         try (Lock ignored = Lock.app(home, app)) {
-            boolean created = apps.ensure(app);
-            try (Repository repo = apps.openRepo(app)) {
-                ReceivePack rp = new ReceivePack(repo);
-                rp.setAllowNonFastForwards(true);
-                rp.setAllowDeletes(true);
-                rp.setPreReceiveHook((pack, commands) -> {
-                    Progress progress = Progress.to(pack.getMessageOutputStream());
+            created = apps.ensure(app);
+        }
+        long limit = settings.pushMaxSize();
+        Duration deadline = settings.pushTimeout();
+        Deadline timed = new Deadline(in, deadline);
+        try (Repository repo = apps.openRepo(app)) {
+            ReceivePack rp = new ReceivePack(repo);
+            rp.setAllowNonFastForwards(true);
+            rp.setAllowDeletes(true);
+            rp.setMaxPackSizeLimit(limit);
+            rp.setTimeout(IDLE_SECONDS);
+            rp.setPreReceiveHook((pack, commands) -> {
+                timed.disarm();
+                Progress progress = Progress.to(pack.getMessageOutputStream());
+                try (Lock ignored = Lock.app(home, app)) {
+                    if (!apps.exists(app)) {
+                        commands.forEach(c -> c.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON,
+                                app + " was destroyed while the push arrived"));
+                        return;
+                    }
                     if (created) {
                         progress.step("Created app " + app);
                     }
                     onPush(app, repo, key, commands, progress, deployer);
-                });
-                rp.receive(in, out, err);
-            }
+                } catch (PierException e) {
+                    commands.forEach(c -> c.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, e.getMessage()));
+                }
+            });
+            rp.receive(timed, out, err);
         } catch (IOException e) {
+            // JGit reports a failed unpack as an UnpackException around the reason.
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof TooLargePackException) {
+                    throw PierException.failed("the push is larger than " + (limit >> 20) + " MiB, the most this server takes ("
+                            + Settings.PUSH_MAX_SIZE + "); nothing was deployed");
+                }
+            }
+            if (timed.expired()) {
+                throw PierException.failed("the push did not arrive within " + deadline.toSeconds() + "s and was stopped ("
+                        + Settings.PUSH_TIMEOUT + "); nothing was deployed");
+            }
             throw PierException.failed("push to " + app + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** A client that sends nothing for this long is gone. */
+    static final int IDLE_SECONDS = 120;
+
+    /** The push's input until its pack has arrived, refused after a deadline: a client sending one byte a minute ends. */
+    private static final class Deadline extends java.io.FilterInputStream {
+        private final long end;
+        private volatile boolean armed = true;
+        private volatile boolean expired;
+
+        Deadline(InputStream in, Duration after) {
+            super(in);
+            this.end = System.nanoTime() + after.toNanos();
+        }
+
+        void disarm() {
+            armed = false;
+        }
+
+        boolean expired() {
+            return expired;
+        }
+
+        private void check() throws IOException {
+            if (armed && System.nanoTime() > end) {
+                expired = true;
+                throw new IOException("the push took too long");
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            check();
+            return super.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            check();
+            return super.read(b, off, len);
         }
     }
 

@@ -209,7 +209,9 @@ public record HealthCheck(String path, Duration timeout) {
         boolean restarted = inspect.getRestartCount() != null && inspect.getRestartCount() > 0;
         if (!Boolean.TRUE.equals(state.getRunning()) || Boolean.TRUE.equals(state.getRestarting()) || restarted) {
             List<String> tail = docker.tail(containerId, 5);
-            throw PierException.failed("the app exited with code " + state.getExitCodeLong() + " before " + before
+            String oom = Boolean.TRUE.equals(state.getOOMKilled()) ? ", killed for using more memory than its limit"
+                    + " (pier resource:limit APP memory=SIZE raises it)" : "";
+            throw PierException.failed("the app exited with code " + state.getExitCodeLong() + oom + " before " + before
                     + (tail.isEmpty() ? "" : "; its last output: " + String.join(" | ", tail)));
         }
     }

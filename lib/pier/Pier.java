@@ -117,21 +117,11 @@ public final class Pier implements AutoCloseable {
     public void changeConfig(Optional<AppName> app, String what, boolean restart, Progress progress,
                              Consumer<Config> change) {
         if (app.isPresent()) {
-            try (Lock ignored = Lock.app(home, app.get())) {
-                progress.step(what + " for " + app.get());
+            changeAndRestart(app.get(), what, restart, "the config", progress, () -> {
                 Env before = config().of(app);
                 change.accept(config());
-                if (restart) {
-                    try {
-                        restartLocked(app.get(), what, progress);
-                    } catch (PierException e) {
-                        config().write(app, before);
-                        throw PierException.failed(e.getMessage() + "; the config was left as it was");
-                    }
-                } else {
-                    progress.detail("stored; it applies at the next deploy or restart");
-                }
-            }
+                return () -> config().write(app, before);
+            });
             return;
         }
         try (Lock ignored = Lock.global(home, "config")) {
@@ -197,6 +187,45 @@ public final class Pier implements AutoCloseable {
             progress.step(app + " matches its spec: nothing to change");
         }
         return new AppSpec.Applied(app, changes);
+    }
+
+    /**
+     * Sets resource limits ({@code memory}, {@code cpus}, {@code pids}, each a value or {@code default}) for every
+     * process of {@code app}, or for {@code type}, and restarts it with them through the health-checked switch; if the
+     * restart fails (a web process that no longer fits its memory, say) the limits are put back.
+     */
+    public void limitResources(AppName app, Optional<ProcessType> type, Map<String, String> changes, Progress progress) {
+        apps().require(app);
+        String what = "Limiting " + type.map(t -> t + " processes").orElse("every process") + " to " + String.join(" ",
+                changes.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+        Resources resources = new Resources(home);
+        changeAndRestart(app, what, true, "the limits", progress, () -> resources.set(app, type, changes)
+                .<Runnable>map(before -> () -> resources.restore(app, before))
+                .orElseThrow(() -> PierException.failed(app + " has those limits already; nothing to change")));
+    }
+
+    /**
+     * The one way an app's setting changes: under the app's lock, {@code change} makes it and returns its undo; with
+     * {@code restart} the app restarts with it, and a failed restart undoes it, so the running release and the stored
+     * setting stay as they were.
+     */
+    private void changeAndRestart(AppName app, String what, boolean restart, String setting, Progress progress,
+                                  java.util.function.Supplier<Runnable> change) {
+        try (Lock ignored = Lock.app(home, app)) {
+            progress.step(what + " for " + app);
+            Runnable undo = change.get();
+            if (!restart) {
+                progress.detail("stored; it applies at the next deploy or restart");
+                return;
+            }
+            try {
+                restartLocked(app, what, progress);
+            } catch (PierException e) {
+                undo.run();
+                throw PierException.failed(e.getMessage() + "; " + setting + " " + (setting.endsWith("s") ? "were" : "was")
+                        + " left as " + (setting.endsWith("s") ? "they were" : "it was"));
+            }
+        }
     }
 
     /** Restarts a deployed, running app as a new release described as {@code why}; says why not otherwise. */

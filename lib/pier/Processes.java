@@ -325,7 +325,8 @@ public final class Processes {
                     : Procfile.argv(words.get(0), docker.hasFile(live.image(), "/bin/sh", labels), env);
             List<Bind> binds = new Volumes(home, docker).bindsFor(app);
             String name = "pier-" + app + "-v" + live.id() + "-run-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
-            spec = new Docker.ContainerSpec(name, live.image(), Deploy.envList(env), labels, 0, 0, binds, argv);
+            spec = new Docker.ContainerSpec(name, live.image(), Deploy.envList(env), labels, 0, 0, binds, argv,
+                    new Resources(home).confinement(app, "run"));
         }
         return docker.runAttached(spec, in, out, err);
     }

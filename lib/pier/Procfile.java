@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
 public record Procfile(SortedMap<ProcessType, String> commands) {
     private static final Pattern LINE = Pattern.compile("([^:\\s]+)\\s*:\\s*(.*)");
     static final int MAX_COMMAND = 4096;
+    /** Each type is at least one container on every deploy: far above any real app, far below what would swamp a host. */
+    static final int MAX_TYPES = 20;
 
     public Procfile {
         commands = Collections.unmodifiableSortedMap(new TreeMap<>(commands));
@@ -54,6 +56,9 @@ public record Procfile(SortedMap<ProcessType, String> commands) {
             }
             if (commands.put(type, command) != null) {
                 throw PierException.failed(where + type + " is declared twice; keep one");
+            }
+            if (commands.size() > MAX_TYPES) {
+                throw PierException.failed(where + "a Procfile may declare at most " + MAX_TYPES + " process types");
             }
         }
         return new Procfile(commands);
