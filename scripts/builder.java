@@ -13,6 +13,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import pier.AppName;
+import pier.BuildImages;
 import pier.Buildpacks;
 import pier.Cli;
 import pier.Json;
@@ -21,9 +22,11 @@ import pier.PierException;
 
 /** pier's build commands: which buildpack builds an app without a Dockerfile, and the image buildpacks build on. */
 @Command(name = "builder", description = "Choose how pushes without a Dockerfile are built.", mixinStandardHelpOptions = true,
-        subcommands = {builder.Report.class, builder.Set.class, builder.ListBuildpacks.class, builder.Base.class})
+        subcommands = {builder.Report.class, builder.Set.class, builder.ListBuildpacks.class, builder.Base.class,
+                builder.Images.class, builder.AllowImage.class, builder.DisallowImage.class})
 public class builder {
-    static final Class<?>[] COMMANDS = {Report.class, Set.class, ListBuildpacks.class, Base.class};
+    static final Class<?>[] COMMANDS = {Report.class, Set.class, ListBuildpacks.class, Base.class, Images.class,
+            AllowImage.class, DisallowImage.class};
 
     public static void main(String... args) {
         System.exit(Cli.execute(new builder(), args));
@@ -128,6 +131,72 @@ public class builder {
             }
             buildpacks.baseImage(reset ? null : image);
             out.println("-----> Buildpacks build FROM " + buildpacks.baseImage() + " from the next push");
+            return 0;
+        }
+    }
+
+    @Command(name = "builder:images", mixinStandardHelpOptions = true,
+            description = "The images a build may use: the base image, each app's own images, and those allowed here.")
+    static class Images implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--format", defaultValue = "text", description = "text or json")
+        Cli.Format format;
+
+        public Integer call() {
+            Pier pier = Pier.local();
+            String base = pier.buildpacks().baseImage();
+            java.util.List<String> allowed = pier.settings().list(BuildImages.ALLOWED);
+            PrintWriter out = spec.commandLine().getOut();
+            if (format == Cli.Format.json) {
+                out.println(Json.of(Map.of("base", base, "allowed", allowed)));
+                return 0;
+            }
+            out.println("=====> Images a build may use");
+            out.println("base image      " + base);
+            out.println("app's own       pier/APP:vN (each app its own releases)");
+            out.println("allowed         " + (allowed.isEmpty() ? "(none: pier builder:allow-image IMAGE adds one)" : String.join(" ", allowed)));
+            return 0;
+        }
+    }
+
+    @Command(name = "builder:allow-image", mixinStandardHelpOptions = true,
+            description = {"Let every app's build use IMAGE (FROM, COPY --from): a reference such as node:20, or node:* for"
+                    + " every tag.", "Builds share one Docker engine: allow only images any app may read."})
+    static class AllowImage implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(arity = "1..*", paramLabel = "IMAGE")
+        java.util.List<String> images;
+
+        public Integer call() {
+            Pier pier = Pier.local();
+            images.forEach(BuildImages::checkPattern);
+            for (String image : images) {
+                boolean changed = BuildImages.allow(pier.home(), image, true);
+                spec.commandLine().getOut().println(changed ? "-----> Builds may use " + image : image + " was allowed already");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "builder:disallow-image", mixinStandardHelpOptions = true,
+            description = "Take IMAGE (as given to builder:allow-image) from the images builds may use.")
+    static class DisallowImage implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(arity = "1..*", paramLabel = "IMAGE")
+        java.util.List<String> images;
+
+        public Integer call() {
+            Pier pier = Pier.local();
+            images.forEach(BuildImages::checkPattern);
+            for (String image : images) {
+                if (!BuildImages.allow(pier.home(), image, false)) {
+                    throw PierException.failed(image + " is not among the allowed images: see pier builder:images");
+                }
+                spec.commandLine().getOut().println("-----> Builds may no longer use " + image);
+            }
             return 0;
         }
     }

@@ -94,6 +94,9 @@ public final class Deploy {
                     progress::detail);
             // The repository's own Dockerfile, else the one a buildpack renders into the checkout.
             Buildpacks.Source source = buildpacks.prepare(app, checkout.dir(), progress, docker::imageExists);
+            // Before anything is built: the Dockerfile may name only images this app may use.
+            BuildImages.check(PushedFiles.read(checkout.dir(), Buildpacks.DOCKERFILE).orElseThrow(),
+                    BuildImages.policy(home, app, buildpacks.baseImage()));
             progress.step("Building " + app + " " + source.describe() + " (" + commit.abbreviate(7).name() + ", release v"
                     + id + ")");
             imageId = docker.build(checkout.dir().toFile(), image, imageLabels, Resources.network(app),

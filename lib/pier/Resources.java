@@ -57,7 +57,9 @@ public final class Resources {
         Settings settings = new Settings(home);
         String size = settings.get(LOG_SIZE).map(String::strip).orElse(DEFAULT_LOG_SIZE);
         String files = settings.get(LOG_FILES).map(String::strip).orElse(DEFAULT_LOG_FILES);
-        checkSetting(LOG_SIZE, size, "memory");
+        if (!size.toLowerCase(Locale.ROOT).matches("[1-9][0-9]{0,5}[kmg]")) {
+            throw PierException.failed(LOG_SIZE + " in " + home.settings() + " must be a size such as 10m (k, m or g), not " + size);
+        }
         if (!files.matches("[1-9][0-9]?")) {
             throw PierException.failed(LOG_FILES + " in " + home.settings() + " must be a whole number from 1 to 99, not " + files);
         }
