@@ -20,21 +20,29 @@ public final class Access {
         SERVER
     }
 
-    /** A command's scope, whether it changes anything (and so is logged as an event), and whether its KEY=VALUE words are secret. */
-    public record Rule(Scope scope, boolean changes, boolean secretValues) {
+    /** What of a command's words an event may show: all, KEY=... for KEY=VALUE words, or only the app. */
+    public enum Shown {
+        ALL, KEYS_ONLY, APP_ONLY
     }
 
-    private static final Rule READ_APP = new Rule(Scope.APP, false, false);
-    private static final Rule CHANGE_APP = new Rule(Scope.APP, true, false);
-    private static final Rule READ_SERVER = new Rule(Scope.SERVER, false, false);
-    private static final Rule CHANGE_SERVER = new Rule(Scope.SERVER, true, false);
+    /** A command's scope, whether it changes anything (and so is logged as an event), and what of its words are secret. */
+    public record Rule(Scope scope, boolean changes, Shown shown) {
+        public boolean secretValues() {
+            return shown == Shown.KEYS_ONLY;
+        }
+    }
+
+    private static final Rule READ_APP = new Rule(Scope.APP, false, Shown.ALL);
+    private static final Rule CHANGE_APP = new Rule(Scope.APP, true, Shown.ALL);
+    private static final Rule READ_SERVER = new Rule(Scope.SERVER, false, Shown.ALL);
+    private static final Rule CHANGE_SERVER = new Rule(Scope.SERVER, true, Shown.ALL);
 
     private static final Map<String, Rule> RULES = Map.ofEntries(
-            Map.entry("help", new Rule(Scope.ANYONE, false, false)),
+            Map.entry("help", new Rule(Scope.ANYONE, false, Shown.ALL)),
             Map.entry("apps:info", READ_APP),
             Map.entry("config", READ_APP),
             Map.entry("config:get", READ_APP),
-            Map.entry("config:set", new Rule(Scope.APP, true, true)),
+            Map.entry("config:set", new Rule(Scope.APP, true, Shown.KEYS_ONLY)),
             Map.entry("config:unset", CHANGE_APP),
             Map.entry("domains", READ_APP),
             Map.entry("domains:add", CHANGE_APP),
@@ -50,7 +58,8 @@ public final class Access {
             Map.entry("ps:stop", CHANGE_APP),
             Map.entry("ps:rebuild", CHANGE_APP),
             Map.entry("logs", READ_APP),
-            Map.entry("run", CHANGE_APP),
+            // A command line often carries a token: the event shows the app and how many words, not the words.
+            Map.entry("run", new Rule(Scope.APP, true, Shown.APP_ONLY)),
             Map.entry("enter", CHANGE_APP),
             Map.entry("releases", READ_APP),
             Map.entry("releases:rollback", CHANGE_APP),

@@ -45,6 +45,7 @@ public final class CommandGate implements CommandLine.IExecutionStrategy {
             throw new ExecutionException(leaf.commandSpec().commandLine(), refused.getMessage(), refused);
         }
         boolean logged = Access.rule(command).changes();
+        Lock.doing(command + app.map(a -> " " + a).orElse("") + " by " + actor.name());
         int code;
         try {
             code = next.execute(parsed);

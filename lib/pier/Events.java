@@ -92,7 +92,14 @@ public final class Events {
     }
 
     static String shown(String command, List<String> words) {
-        boolean secret = Access.rule(command).secretValues();
+        Access.Rule rule = Access.rule(command);
+        boolean secret = rule.secretValues();
+        if (rule.shown() == Access.Shown.APP_ONLY) {
+            int app = (int) words.stream().takeWhile(w -> w.startsWith("-")).count();
+            int hidden = Math.max(0, words.size() - app - 1);
+            return command + shown("", words.subList(0, Math.min(words.size(), app + 1)))
+                    + (hidden == 0 ? "" : " (" + hidden + (hidden == 1 ? " word" : " words") + " hidden)");
+        }
         StringBuilder out = new StringBuilder(command);
         for (String word : words) {
             int eq = word.indexOf('=');
@@ -103,7 +110,24 @@ public final class Events {
         return out.toString();
     }
 
+    /** One field on one line: a tab, a newline or any other control character typed in a command is shown escaped. */
     private static String field(String value) {
-        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
+        StringBuilder out = new StringBuilder();
+        value.codePoints().forEach(c -> {
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\t' -> out.append("\\t");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                default -> {
+                    if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
+                        out.append(String.format("\\u%04x", c));
+                    } else {
+                        out.appendCodePoint(c);
+                    }
+                }
+            }
+        });
+        return out.toString();
     }
 }

@@ -54,6 +54,7 @@ public final class SshCommand {
                     pier.events().record(actor.name(), Optional.of(app), "refused", verb, List.of(app.value()));
                     throw refused;
                 }
+                Lock.doing((push ? "git push " : "git fetch ") + app + " by " + keyName);
                 OutputStream protocol = new FileOutputStream(FileDescriptor.out);
                 System.setOut(err);
                 InputStream in = System.in;

@@ -50,6 +50,36 @@ class EventsTest {
         assertEquals(1, events.last(Optional.empty(), 5).size());
     }
 
+    /** A command line often carries a token: run's words are counted, never logged. */
+    @Test
+    void runsCommandWordsNeverReachTheLog() throws IOException {
+        Events events = new Events(new PierHome(tmp));
+        events.record("alice", Optional.of(AppName.of("blog")), "ok", "run", List.of("blog", "curl", "-H", "Authorization: hunter2"));
+        events.record("alice", Optional.of(AppName.of("blog")), "ok", "run", List.of("blog", "TOKEN=hunter2 ./job"));
+        String log = Files.readString(tmp.resolve("events.log"));
+        assertFalse(log.contains("hunter2") || log.contains("curl"), log);
+        List<Events.Event> last = events.last(Optional.empty(), 2);
+        assertEquals("run blog (3 words hidden)", last.get(0).command());
+        assertEquals("run blog (1 word hidden)", last.get(1).command());
+    }
+
+    /** An escape sequence typed in a command must not reach a terminal that shows the log. */
+    @Test
+    void controlCharactersAreStoredAndShownEscaped() throws IOException {
+        Events events = new Events(new PierHome(tmp));
+        events.record("alice\u0007", Optional.of(AppName.of("blog")), "failed: \u001b[2J", "domains:add",
+                List.of("blog", "\u001b]0;owned\u0007x.example.com"));
+        String log = Files.readString(tmp.resolve("events.log"));
+        assertTrue(log.chars().noneMatch(c -> c < 0x20 && c != 9 && c != 10), log);
+        Events.Event e = events.last(Optional.empty(), 1).get(0);
+        for (String shown : List.of(e.key(), e.result(), e.command())) {
+            assertTrue(shown.chars().noneMatch(Character::isISOControl), shown);
+        }
+        assertTrue(e.command().contains("u001b]0;owned"), e.command());
+        assertEquals("failed: \\u001b[2J", e.result());
+        assertEquals("alice\\u0007", e.key());
+    }
+
     /** Logging the purge that removed pier's home must not bring the home back. */
     @Test
     void noHomeNoLogAndNoHomeCreated() {
