@@ -133,9 +133,19 @@ public class config {
         boolean noRestart;
         @Option(names = "--encoded", description = "the values are base64 (for bytes a shell or ssh would mangle)")
         boolean encoded;
+        @Option(names = "--stdin", description = "give one KEY and read its value from stdin (one trailing newline dropped),"
+                + " so it never shows in a process list: echo \"$TOKEN\" | pier config:set APP TOKEN --stdin")
+        boolean stdin;
 
         public Integer call() {
-            Map<EnvKey, String> pairs = Config.pairs(scope.split(words, "pier config:set APP KEY=VALUE..."), encoded);
+            List<String> rest = scope.split(words, "pier config:set APP KEY=VALUE...");
+            if (stdin && (encoded || rest.size() != 1)) {
+                throw PierException.usage("--stdin takes exactly one KEY (no =VALUE, no --encoded): pier config:set APP KEY --stdin");
+            }
+            if (stdin && System.console() != null) {
+                System.err.println("reading the value of " + rest.get(0) + " from stdin; end with Ctrl-D");
+            }
+            Map<EnvKey, String> pairs = stdin ? Config.pairFrom(rest.get(0), System.in) : Config.pairs(rest, encoded);
             String what = "Setting " + String.join(", ", pairs.keySet().stream().map(EnvKey::value).toList());
             try (Pier pier = Pier.local()) {
                 scope.requireApp(pier);

@@ -1,5 +1,12 @@
 package pier;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,6 +65,42 @@ public final class Config {
             pairs.put(checked(key), checkedValue(key, value));
         }
         return pairs;
+    }
+
+    /** The most a value read from stdin may hold: far above any real secret, and a bound on what a client can send. */
+    static final int MAX_STDIN_VALUE = 64 * 1024;
+
+    /**
+     * {@code key}'s value read from {@code in} to its end, one trailing newline dropped (so {@code echo secret | ...}
+     * sets {@code secret}): a value given this way never appears in a process list, as one on the command line does.
+     */
+    public static Map<EnvKey, String> pairFrom(String key, InputStream in) {
+        if (key.contains("=")) {
+            throw PierException.usage("with --stdin give only the KEY; its value is read from stdin");
+        }
+        EnvKey checked = checked(EnvKey.of(key));
+        byte[] bytes;
+        try {
+            bytes = in.readNBytes(MAX_STDIN_VALUE + 1);
+        } catch (IOException e) {
+            throw PierException.failed("cannot read the value of " + checked + " from stdin: " + e.getMessage(), e);
+        }
+        if (bytes.length > MAX_STDIN_VALUE) {
+            throw PierException.usage("the value of " + checked + " on stdin is longer than " + MAX_STDIN_VALUE / 1024 + " KiB");
+        }
+        String value;
+        try {
+            value = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw PierException.usage("the value of " + checked + " on stdin is not UTF-8 text; for other bytes use --encoded");
+        }
+        if (value.endsWith("\r\n")) {
+            value = value.substring(0, value.length() - 2);
+        } else if (value.endsWith("\n")) {
+            value = value.substring(0, value.length() - 1);
+        }
+        return Map.of(checked, checkedValue(checked, value));
     }
 
     public static EnvKey checked(EnvKey key) {
