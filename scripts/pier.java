@@ -2,7 +2,7 @@
 //JAVA 17+
 //SOURCES ../lib/pier/*.java
 //SOURCES apps.java keys.java domains.java config.java volumes.java git.java ps.java releases.java
-//SOURCES builder.java events.java
+//SOURCES builder.java events.java resource.java
 package pier.cli;
 
 import picocli.CommandLine;
