@@ -101,6 +101,41 @@ class PushRulesTest {
     }
 
     @Test
+    void aProcfileDeclaresAtMostTwentyTypesAndChecksMayWaitAtMost900Seconds() {
+        StringBuilder procfile = new StringBuilder();
+        for (int i = 1; i <= Procfile.MAX_TYPES; i++) {
+            procfile.append("worker").append(i).append(": run\n");
+        }
+        assertEquals(Procfile.MAX_TYPES, Procfile.parse(procfile.toString()).commands().size());
+        PierException types = assertThrows(PierException.class, () -> Procfile.parse(procfile + "one-more: run\n"));
+        assertTrue(types.getMessage().contains("at most 20 process types"), types.getMessage());
+        Checks.parseChecksFile("ATTEMPTS=10\nTIMEOUT=30\nWAIT=5\n/\n");
+        PierException checks = assertThrows(PierException.class,
+                () -> Checks.parseChecksFile("ATTEMPTS=100\nTIMEOUT=3600\nWAIT=5\n/\n"));
+        assertTrue(checks.getMessage().contains("at most 900s in all"), checks.getMessage());
+    }
+
+    /** Developers claim names for their apps, never the server's own address or every app's name at once. */
+    @Test
+    void aDeveloperMayNotClaimAnAddressTheGlobalWildcardOrANameOutsideTheAllowedSuffixes() throws IOException {
+        PierHome home = new PierHome(tmp);
+        Settings settings = new Settings(home);
+        settings.globalDomain(Domain.of("example.com"));
+        AppDomains domains = new AppDomains(home);
+        Actor dev = new Actor("bob", Grants.none().with(AppName.of("blog"), Role.developer));
+        for (String d : List.of("*.example.com", "10.0.0.1", "192.168.1.10")) {
+            PierException e = assertThrows(PierException.class, () -> domains.refuseBeyondRole(dev, List.of(Domain.of(d))));
+            assertTrue(e.getMessage().startsWith("key bob may not claim " + d), e.getMessage());
+        }
+        domains.refuseBeyondRole(dev, List.of(Domain.of("*.blog.example.com"), Domain.of("www.shop.org")));
+        domains.refuseBeyondRole(Actor.LOCAL, List.of(Domain.of("*.example.com"), Domain.of("10.0.0.1")));
+        settings.set(AppDomains.DEVELOPER_SUFFIXES, "example.com, apps.example.org");
+        domains.refuseBeyondRole(dev, List.of(Domain.of("blog.apps.example.org"), Domain.of("www.example.com")));
+        PierException outside = assertThrows(PierException.class, () -> domains.refuseBeyondRole(dev, List.of(Domain.of("shop.org"))));
+        assertTrue(outside.getMessage().contains("under example.com, apps.example.org only"), outside.getMessage());
+    }
+
+    @Test
     void resourceLimitsAreCheckedAndTypeLimitsWinOverTheAppsOverTheServers() throws IOException {
         PierHome home = new PierHome(tmp);
         AppName blog = AppName.of("blog");
