@@ -236,10 +236,14 @@ public final class Docker implements AutoCloseable {
      * Returns its name.
      */
     public String network(String name, @Nullable String app) {
-        List<com.github.dockerjava.api.model.Network> all = client.listNetworksCmd().exec();
-        if (all.stream().anyMatch(n -> name.equals(n.getName()))) {
+        try {
+            // The common case, one lookup by name: listing every app's network would make a start cost grow with apps.
+            client.inspectNetworkCmd().withNetworkId(name).exec();
             return name;
+        } catch (NotFoundException missing) {
+            // Made below.
         }
+        List<com.github.dockerjava.api.model.Network> all = client.listNetworksCmd().exec();
         java.util.Set<String> taken = new java.util.HashSet<>();
         for (var n : all) {
             if (n.getIpam() != null && n.getIpam().getConfig() != null) {
