@@ -42,7 +42,7 @@ class RolesSystemTest {
     static final Set<String> DEVELOPER_COMMANDS = Set.of("apps:info", "config", "config:get", "config:set", "config:unset",
             "domains", "domains:add", "domains:remove", "domains:set", "domains:clear", "builder", "builder:set",
             "ps", "ps:scale", "ps:restart", "ps:start", "ps:stop", "ps:rebuild", "logs", "run", "enter",
-            "releases", "releases:rollback", "events");
+            "releases", "releases:rollback", "events", "resource:report");
 
     /** One command line of the matrix; {app} is replaced by the app under test, {role} by who runs it. */
     record Call(String command, List<String> args, boolean pubKeyOnStdin, String stdin) {
@@ -86,7 +86,8 @@ class RolesSystemTest {
             Call.of("releases", "{app}"),
             Call.of("releases:rollback", "{app}"),
             Call.of("ps:rebuild", "{app}"),
-            Call.of("events", "{app}"));
+            Call.of("events", "{app}"),
+            Call.of("resource:report", "{app}"));
 
     static final List<Call> SERVER_CALLS = List.of(
             Call.of("help"),
@@ -106,6 +107,11 @@ class RolesSystemTest {
             Call.of("volume:destroy", "matrix-vol", "--force"),
             Call.of("builder:list"),
             Call.of("builder:base"),
+            Call.of("builder:images"),
+            Call.of("builder:allow-image", "matrix/img:*"),
+            Call.of("builder:disallow-image", "matrix/img:*"),
+            Call.of("resource:limit", "{app}", "pids=600"),
+            Call.of("resource:limit", "{app}", "pids=default"),
             Call.of("ssh-keys:list"),
             Call.withKey("ssh-keys:add", "matrix-extra"),
             Call.of("ssh-keys:remove", "matrix-extra"),
