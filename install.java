@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-// lib/pier/*.java comes in through scripts/pier.java's own //SOURCES: naming it here too made JBang
+// lib/pier/**.java comes in through scripts/pier.java's own //SOURCES: naming it here too made JBang
 // hand javac (and //FILES) every library file twice.
 //SOURCES scripts/pier.java
 package pier.cli;
@@ -8,14 +8,13 @@ package pier.cli;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import pier.Cli;
-import pier.Host;
-import pier.InstallPlan;
-import pier.Installer;
-import pier.Payload;
 import pier.Pier;
-import pier.PierException;
-import pier.Progress;
+import pier.base.PierException;
+import pier.base.Progress;
+import pier.engine.Host;
+import pier.install.InstallPlan;
+import pier.install.Installer;
+import pier.install.Payload;
 
 /**
  * Makes this Debian/Ubuntu host a pier server; safe to run again (it then changes nothing, or upgrades what

@@ -1,24 +1,22 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES ../lib/pier/*.java
+//SOURCES ../lib/pier/**.java
 package pier.cli;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-import pier.AppName;
-import pier.Apps;
-import pier.Cli;
-import pier.Domain;
-import pier.Json;
 import pier.Pier;
-import pier.PierException;
-import pier.Progress;
+import pier.apps.Apps;
+import pier.base.PierException;
+import pier.base.Progress;
+import pier.names.AppName;
+import pier.names.Domain;
 
 /** pier's app commands: apps:create, apps:list, apps:info, apps:destroy. */
 @Command(name = "apps", description = "Create, list, describe and destroy apps.", mixinStandardHelpOptions = true,

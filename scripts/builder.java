@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES ../lib/pier/*.java
+//SOURCES ../lib/pier/**.java
 package pier.cli;
 
 import java.io.PrintWriter;
@@ -8,17 +8,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-import pier.AppName;
-import pier.BuildImages;
-import pier.Buildpacks;
-import pier.Cli;
-import pier.Json;
 import pier.Pier;
-import pier.PierException;
+import pier.base.PierException;
+import pier.build.BuildImages;
+import pier.build.Buildpacks;
+import pier.names.AppName;
 
 /** pier's build commands: which buildpack builds an app without a Dockerfile, and the image buildpacks build on. */
 @Command(name = "builder", description = "Choose how pushes without a Dockerfile are built.", mixinStandardHelpOptions = true,

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES ../lib/pier/*.java
+//SOURCES ../lib/pier/**.java
 package pier.cli;
 
 import java.util.ArrayList;
@@ -10,19 +10,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-import pier.AppName;
-import pier.Cli;
-import pier.Config;
-import pier.Env;
-import pier.EnvKey;
-import pier.Json;
 import pier.Pier;
-import pier.PierException;
-import pier.Progress;
+import pier.base.PierException;
+import pier.base.Progress;
+import pier.names.AppName;
+import pier.names.EnvKey;
+import pier.state.Config;
+import pier.state.Env;
 
 /** pier's config commands: config, config:get, config:set, config:unset, per app or --global. */
 @Command(name = "config", description = "Show and change the environment apps run with.", mixinStandardHelpOptions = true,

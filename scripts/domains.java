@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES ../lib/pier/*.java
+//SOURCES ../lib/pier/**.java
 package pier.cli;
 
 import java.io.PrintWriter;
@@ -9,16 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-import pier.AppDomains;
-import pier.AppName;
-import pier.Cli;
-import pier.Domain;
-import pier.Json;
 import pier.Pier;
+import pier.apps.AppDomains;
+import pier.names.AppName;
+import pier.names.Domain;
 
 /** pier's domain commands: the names each app answers on, and the server-wide domain apps are served under. */
 @Command(name = "domains", description = "Choose the names apps are served on.", mixinStandardHelpOptions = true,

@@ -1,22 +1,19 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES ../lib/pier/*.java
+//SOURCES ../lib/pier/**.java
 package pier.cli;
 
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-import pier.AppName;
-import pier.Cli;
-import pier.Events;
-import pier.Json;
 import pier.Pier;
-import pier.PierException;
+import pier.base.PierException;
+import pier.names.AppName;
 
 /** pier's audit log: who changed what, and which attempts were refused. */
 @Command(name = "events", description = "Show who changed what on this server, and what was refused.", mixinStandardHelpOptions = true,

@@ -1,18 +1,16 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES ../lib/pier/*.java
+//SOURCES ../lib/pier/**.java
 package pier.cli;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
-import java.util.List;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import pier.AppName;
-import pier.Cli;
 import pier.Pier;
-import pier.SshCommand;
+import pier.names.AppName;
 
 /** The forced command of every key in authorized_keys: git pushes and fetches, and pier commands over SSH. */
 @Command(name = "git", description = "pier's side of SSH: git push/fetch and remote commands.", mixinStandardHelpOptions = true,

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES ../lib/pier/*.java
+//SOURCES ../lib/pier/**.java
 package pier.cli;
 
 import java.io.IOException;
@@ -11,19 +11,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-import pier.AppName;
-import pier.Cli;
-import pier.Json;
-import pier.KeyName;
-import pier.Keys;
 import pier.Pier;
-import pier.PierException;
-import pier.Role;
-import pier.SshKey;
+import pier.access.Keys;
+import pier.access.Role;
+import pier.access.SshKey;
+import pier.base.PierException;
+import pier.names.AppName;
+import pier.names.KeyName;
 
 /**
  * Who may reach pier over SSH: admin keys (ssh-keys:*), and keys granted a role on some apps

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES ../lib/pier/*.java
+//SOURCES ../lib/pier/**.java
 //SOURCES apps.java keys.java domains.java config.java volumes.java git.java ps.java releases.java
 //SOURCES builder.java events.java resource.java
 package pier.cli;
@@ -8,9 +8,7 @@ package pier.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import pier.Cli;
-import pier.Launcher;
-import pier.Route;
+import pier.install.Launcher;
 
 /** pier: every command an admin runs, locally as {@code pier CMD} or remotely as {@code ssh pier@host CMD}. */
 @Command(name = "pier", mixinStandardHelpOptions = true, version = "pier 0.1.0",

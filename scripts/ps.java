@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES ../lib/pier/*.java
+//SOURCES ../lib/pier/**.java
 package pier.cli;
 
 import java.io.FileDescriptor;
@@ -12,22 +12,20 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-import pier.AppName;
-import pier.Cli;
-import pier.Json;
-import pier.Launcher;
 import pier.Pier;
-import pier.PierException;
-import pier.ProcessType;
-import pier.Processes;
-import pier.Progress;
-import pier.Release;
-import pier.Scale;
-import pier.Terminal;
+import pier.apps.Release;
+import pier.apps.Scale;
+import pier.base.PierException;
+import pier.base.Progress;
+import pier.base.Terminal;
+import pier.deploy.Processes;
+import pier.install.Launcher;
+import pier.names.AppName;
+import pier.names.ProcessType;
 
 /** pier's process commands: ps, ps:scale, ps:restart, ps:start, ps:stop, ps:rebuild, logs, run and enter. */
 @Command(name = "ps", description = "See, scale, restart, stop and enter an app's processes; read their logs.",

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES ../lib/pier/*.java
+//SOURCES ../lib/pier/**.java
 package pier.cli;
 
 import java.util.LinkedHashMap;
@@ -9,18 +9,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-import pier.AppName;
-import pier.Cli;
-import pier.Json;
 import pier.Pier;
-import pier.PierException;
-import pier.Progress;
-import pier.Release;
-import pier.Scale;
+import pier.apps.Release;
+import pier.apps.Scale;
+import pier.base.PierException;
+import pier.base.Progress;
+import pier.names.AppName;
 
 /** pier's release commands: releases and releases:rollback. */
 @Command(name = "releases", description = "List an app's releases and roll back to one.", mixinStandardHelpOptions = true,

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES ../lib/pier/*.java
+//SOURCES ../lib/pier/**.java
 package pier.cli;
 
 import java.util.LinkedHashMap;
@@ -9,18 +9,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-import pier.AppName;
-import pier.Cli;
-import pier.Json;
 import pier.Pier;
-import pier.ProcessType;
-import pier.Progress;
-import pier.Release;
-import pier.Resources;
+import pier.apps.Release;
+import pier.base.Progress;
+import pier.names.AppName;
+import pier.names.ProcessType;
+import pier.state.Resources;
 
 /** pier's resource commands: what an app's containers may take from the host. */
 @Command(name = "resource", description = "Limit the memory, CPUs and processes an app's containers may use.",

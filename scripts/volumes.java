@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES ../lib/pier/*.java
+//SOURCES ../lib/pier/**.java
 package pier.cli;
 
 import java.util.LinkedHashMap;
@@ -9,19 +9,17 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-import pier.AppName;
-import pier.Cli;
-import pier.ContainerPath;
-import pier.Json;
 import pier.Pier;
-import pier.PierException;
-import pier.Progress;
-import pier.VolumeName;
-import pier.Volumes;
+import pier.apps.Volumes;
+import pier.base.PierException;
+import pier.base.Progress;
+import pier.names.AppName;
+import pier.names.ContainerPath;
+import pier.names.VolumeName;
 
 /** pier's volume commands: volume:create, volume:list, volume:info, volume:link, volume:unlink, volume:destroy. */
 @Command(name = "volumes", description = "Keep app data in named volumes that outlive containers and releases.",

@@ -7,6 +7,11 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import pier.names.AppName;
+import pier.names.Domain;
+import pier.names.EnvKey;
+import pier.state.Config;
+import pier.state.Env;
 
 /**
  * What an app should be, as an admin's script says it; {@link Pier#ensure} makes the app so.

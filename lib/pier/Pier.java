@@ -6,6 +6,33 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import pier.access.Actor;
+import pier.access.Events;
+import pier.access.Keys;
+import pier.apps.AppDomains;
+import pier.apps.Apps;
+import pier.apps.Releases;
+import pier.apps.Volumes;
+import pier.base.PierException;
+import pier.base.Progress;
+import pier.build.Buildpacks;
+import pier.deploy.Deploy;
+import pier.deploy.GitService;
+import pier.deploy.Processes;
+import pier.engine.Docker;
+import pier.engine.Nginx;
+import pier.engine.Templates;
+import pier.names.AppName;
+import pier.names.Domain;
+import pier.names.EnvKey;
+import pier.names.ProcessType;
+import pier.names.VolumeName;
+import pier.state.Config;
+import pier.state.Env;
+import pier.state.Lock;
+import pier.state.PierHome;
+import pier.state.Resources;
+import pier.state.Settings;
 
 /**
  * The scripting entry point: one server's pier, as a script or a command sees it.

@@ -1,9 +1,5 @@
 package pier;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Frame;
@@ -24,6 +20,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import pier.SystemHost.Response;
 import pier.SystemHost.Result;
+import pier.apps.Releases;
+import pier.engine.Docker;
+import pier.names.AppName;
+import pier.state.PierHome;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * config:set and friends on a deployed busybox app: values reach the running process's environment byte for

@@ -1,10 +1,5 @@
 package pier;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.github.dockerjava.api.model.Container;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +27,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import pier.SystemHost.Response;
 import pier.SystemHost.Result;
+import pier.engine.Docker;
+import pier.engine.Templates;
+import pier.install.HostSteps;
+import pier.install.Installer;
+import pier.install.Launcher;
+import pier.install.Payload;
+import pier.names.AppName;
+import pier.state.PierHome;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The installer as a product on this host: idempotent, a dry run that touches nothing, an upgrade over an older

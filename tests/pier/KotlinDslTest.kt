@@ -1,6 +1,12 @@
 package pier
 
 import java.nio.file.Files
+import pier.base.PierException
+import pier.base.Progress
+import pier.names.AppName
+import pier.names.Domain
+import pier.names.EnvKey
+import pier.state.PierHome
 import java.nio.file.Path
 import java.util.Optional
 import org.junit.jupiter.api.Assertions.assertEquals
@@ -9,6 +15,9 @@ import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import org.junit.jupiter.api.io.TempDir
+import pier.engine.Templates
+import pier.install.HostSteps
+import pier.install.InstallPlan
 
 /**
  * The library as an admin's Kotlin script uses it, on the same scratch fixtures as the Java tests. That this file

@@ -1,10 +1,5 @@
 package pier;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -28,6 +23,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import pier.SystemHost.Response;
 import pier.SystemHost.Result;
+import pier.apps.Release;
+import pier.apps.Releases;
+import pier.deploy.HealthCheck;
+import pier.engine.Docker;
+import pier.names.AppName;
+import pier.state.PierHome;
+import pier.state.Settings;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Procfile apps on this host: a busybox image (with busybox as /bin/sh, so Procfile commands run as Heroku runs

@@ -1,8 +1,5 @@
 package pier;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,23 +16,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import pier.engine.Docker;
+import pier.engine.Host;
+import pier.install.HostSteps;
+import pier.state.AtomicFile;
+import pier.state.PierHome;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The real host a system test drives: pier installed from target/pier.jar, real OpenSSH, Docker and Nginx.
  * Without root or those programs the tests fail under CI and are skipped, with the reason, elsewhere.
  */
-final class SystemHost {
+public final class SystemHost {
     static final Path JAR = Path.of("target/pier.jar").toAbsolutePath();
     static final Path PIER = Path.of("/usr/local/bin/pier");
 
     private SystemHost() {
     }
 
-    record Result(int code, String output) {
+    public record Result(int code, String output) {
     }
 
     record Response(int status, String body) {
@@ -145,7 +150,7 @@ final class SystemHost {
     }
 
     /** For a test that runs a host program: without it the test fails under CI and is skipped, with the reason, elsewhere. */
-    static void requireProgram(Path program) {
+    public static void requireProgram(Path program) {
         if (!Files.isExecutable(program)) {
             unavailable("this test needs " + program + "; .ci/run installs it");
         }
@@ -159,7 +164,7 @@ final class SystemHost {
         Assumptions.abort(why);
     }
 
-    static Result run(Path dir, Map<String, String> env, String stdin, String... command) {
+    public static Result run(Path dir, Map<String, String> env, String stdin, String... command) {
         try {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             if (dir != null) {
@@ -186,7 +191,7 @@ final class SystemHost {
         }
     }
 
-    static Result run(String... command) {
+    public static Result run(String... command) {
         return run(null, Map.of(), null, command);
     }
 

@@ -1,0 +1,90 @@
+package pier.apps;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import pier.base.PierException;
+import pier.names.AppName;
+import pier.state.AtomicFile;
+import pier.state.ConfigSnapshot;
+import pier.state.PierHome;
+import pier.state.PropertiesText;
+
+/**
+ * An app's releases, one readable properties file each ({@code releases/v3.properties}) beside the config it ran
+ * with ({@code releases/v3.env}, root and pier only); the newest is live.
+ */
+public final class Releases {
+    private final PierHome home;
+    private final AppName app;
+    private final Path dir;
+
+    public Releases(PierHome home, AppName app) {
+        this.home = home;
+        this.app = app;
+        this.dir = home.releases(app);
+    }
+
+    public List<Release> list() {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().matches("v\\d+\\.properties"))
+                    .map(f -> Release.from(PropertiesText.parse(AtomicFile.read(f).orElseThrow())))
+                    .sorted(Comparator.comparingInt(Release::id)).toList();
+        } catch (IOException e) {
+            throw PierException.failed("cannot read releases in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Optional<Release> current() {
+        List<Release> all = list();
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+    }
+
+    public Optional<Release> get(int id) {
+        return list().stream().filter(r -> r.id() == id).findFirst();
+    }
+
+    public int nextId() {
+        return current().map(r -> r.id() + 1).orElse(1);
+    }
+
+    /** The config {@code release} ran with; empty for a release made before pier kept it. */
+    public Optional<ConfigSnapshot> config(Release release) {
+        return ConfigSnapshot.read(home, app, release.id());
+    }
+
+    public void record(Release release) {
+        AtomicFile.write(dir.resolve(release.tag() + ".properties"),
+                PropertiesText.of(release.toProperties(), "release " + release.tag()), "rw-r--r--");
+    }
+
+    /** Records {@code release} with its config; the config first, so a recorded release always has it. */
+    public void record(Release release, ConfigSnapshot config) {
+        config.write(home, app, release.id());
+        record(release);
+    }
+
+    /**
+     * The images to keep: those of the newest releases, newest first, until {@code keep} different images are
+     * counted. Releases that reuse an image (config changes, restarts, scaling) do not push an older one out.
+     */
+    public static Set<String> imagesToKeep(List<Release> releases, int keep) {
+        Set<String> kept = new LinkedHashSet<>();
+        releases.stream().sorted(Comparator.comparingInt(Release::id).reversed()).map(Release::image)
+                .forEach(image -> {
+                    if (kept.size() < keep) {
+                        kept.add(image);
+                    }
+                });
+        return kept;
+    }
+}

@@ -1,0 +1,455 @@
+package pier.apps;
+
+import com.github.dockerjava.api.command.InspectVolumeResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Volume;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import pier.base.Shown;
+import pier.base.PierException;
+import pier.base.Progress;
+import pier.engine.Docker;
+import pier.names.AppName;
+import pier.names.ContainerPath;
+import pier.names.VolumeName;
+import pier.state.AtomicFile;
+import pier.state.Lock;
+import pier.state.PierHome;
+import pier.state.PropertiesText;
+import pier.state.Settings;
+
+/**
+ * Named volumes and the apps they are linked to. A volume holds data for one or more container paths; each
+ * path is one Docker volume ({@code pier-NAME-1}, {@code pier-NAME-2} …) labelled {@code pier.volume=NAME} and
+ * {@code pier.volume.path=PATH}, and pier finds them by those labels only. Its metadata is
+ * {@code volumes/NAME.properties}; the volumes an app links are the lines of {@code apps/APP/volumes}. A link
+ * mounts every path of the volume in each container the app starts from then on, so the data outlives
+ * containers, releases, restarts and the Docker engine itself.
+ */
+public final class Volumes {
+    public static final String VOLUME = "pier.volume";
+    public static final String PATH = "pier.volume.path";
+
+    /** One path of a volume and the Docker volume behind it; size in bytes when the engine reports it. */
+    public record Mount(ContainerPath path, Optional<String> dockerVolume, OptionalLong size) {
+    }
+
+    /** What {@code volume:info} reports. */
+    public record Info(VolumeName name, Instant created, List<ContainerPath> paths, List<AppName> apps,
+                       List<Mount> mounts) {
+        /** The sum of every mount's size, unknown when any of them is. */
+        public OptionalLong size() {
+            long total = 0;
+            for (Mount m : mounts) {
+                if (m.size().isEmpty()) {
+                    return OptionalLong.empty();
+                }
+                total += m.size().getAsLong();
+            }
+            return OptionalLong.of(total);
+        }
+    }
+
+    private final PierHome home;
+    private final Docker docker;
+
+    public Volumes(PierHome home, Docker docker) {
+        this.home = home;
+        this.docker = docker;
+    }
+
+    // ---- volumes ----
+
+    public boolean exists(VolumeName name) {
+        return Files.isRegularFile(file(name));
+    }
+
+    public VolumeName require(VolumeName name) {
+        if (!exists(name)) {
+            throw PierException.failed("volume " + name + " does not exist: create it with pier volume:create "
+                    + name + " PATH...");
+        }
+        return name;
+    }
+
+    public List<VolumeName> list() {
+        if (!Files.isDirectory(home.volumes())) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(home.volumes())) {
+            List<VolumeName> names = new ArrayList<>();
+            files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".properties")).sorted().forEach(f -> {
+                try {
+                    names.add(VolumeName.of(f.substring(0, f.length() - ".properties".length())));
+                } catch (PierException notAVolume) {
+                    // Only files with a valid name are volumes; anything else there is not pier's.
+                }
+            });
+            return names;
+        } catch (IOException e) {
+            throw PierException.failed("cannot list " + home.volumes() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The container paths of the volume, in the order they were given at creation. */
+    public List<ContainerPath> paths(VolumeName name) {
+        return stored(require(name)).paths();
+    }
+
+    /**
+     * Creates the volume: one labelled Docker volume per path, then its metadata. Refuses a name in use, by pier
+     * or by Docker volumes still carrying its label; if Docker fails half-way, what was created is removed.
+     */
+    public void create(VolumeName name, List<ContainerPath> paths, Progress progress) {
+        if (paths.isEmpty()) {
+            throw PierException.usage("give at least one container PATH: pier volume:create " + name + " /data");
+        }
+        if (new LinkedHashSet<>(paths).size() != paths.size()) {
+            throw PierException.usage("a container path is given twice: each PATH of a volume is mounted once");
+        }
+        try (Lock ignored = lock(name)) {
+            if (exists(name)) {
+                throw PierException.failed("volume " + name + " already exists: see pier volume:info " + name);
+            }
+            Map<ContainerPath, String> leftovers = dockerVolumes(name);
+            if (!leftovers.isEmpty()) {
+                throw PierException.failed("Docker still holds volumes labelled " + VOLUME + "=" + name + " ("
+                        + String.join(", ", leftovers.values()) + "): remove them with docker volume rm, or choose another name");
+            }
+            progress.step("Creating volume " + name);
+            List<String> created = new ArrayList<>();
+            try {
+                for (int i = 0; i < paths.size(); i++) {
+                    created.add(createDockerVolume(name, i + 1, paths.get(i), true));
+                    progress.detail(paths.get(i) + " is Docker volume " + created.get(i));
+                }
+            } catch (RuntimeException e) {
+                created.forEach(this::removeDockerVolume);
+                throw e instanceof PierException p ? p
+                        : PierException.failed("cannot create the Docker volumes of " + name + ": " + Shown.firstLine(e.getMessage()), e);
+            }
+            Properties props = new Properties();
+            props.setProperty("created", Instant.now().toString());
+            for (int i = 0; i < paths.size(); i++) {
+                props.setProperty("path." + (i + 1), paths.get(i).value());
+            }
+            AtomicFile.write(file(name), PropertiesText.of(props, "volume " + name
+                    + " (pier volume:create); path.N is Docker volume " + VOLUME + "=" + name + " with " + PATH + "=PATH"),
+                    "rw-r--r--");
+            progress.detail("link it to an app with: pier volume:link APP " + name);
+        }
+    }
+
+    public Info info(VolumeName name) {
+        Stored stored = stored(require(name));
+        Map<ContainerPath, String> dockerVolumes = dockerVolumes(name);
+        Map<String, Long> sizes = docker.volumeSizes();
+        List<Mount> mounts = stored.paths().stream().map(p -> {
+            Optional<String> dockerName = Optional.ofNullable(dockerVolumes.get(p));
+            Long size = dockerName.map(sizes::get).orElse(null);
+            return new Mount(p, dockerName, size == null ? OptionalLong.empty() : OptionalLong.of(size));
+        }).toList();
+        return new Info(name, stored.created(), stored.paths(), linkedApps(name), mounts);
+    }
+
+    /**
+     * Removes the volume's Docker volumes and data, then its metadata. Refused while an app links it. Containers
+     * of a previous release still being retired after an unlink are waited for; any other container using it
+     * makes the destroy fail with its name, and nothing is removed.
+     */
+    public void destroy(VolumeName name, Progress progress) {
+        try (Lock ignored = lock(name)) {
+            require(name);
+            List<AppName> apps = linkedApps(name);
+            if (!apps.isEmpty()) {
+                throw PierException.failed("volume " + name + " is linked to " + String.join(", ", apps.stream()
+                        .map(AppName::value).toList()) + ": unlink it first with pier volume:unlink APP " + name);
+            }
+            progress.step("Destroying volume " + name);
+            List<String> dockerNames = List.copyOf(dockerVolumes(name).values());
+            awaitUnmounted(name, dockerNames, progress);
+            for (String dockerName : dockerNames) {
+                removeDockerVolume(dockerName);
+                progress.detail("removed Docker volume " + dockerName + " and its data");
+            }
+            try {
+                Files.deleteIfExists(file(name));
+            } catch (IOException e) {
+                throw PierException.failed("cannot remove " + file(name) + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    // ---- links ----
+
+    /** The volumes {@code app} links, in the order they were linked. */
+    public List<VolumeName> links(AppName app) {
+        Path file = linksFile(app);
+        List<VolumeName> names = new ArrayList<>();
+        for (String line : AtomicFile.read(file).orElse("").split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                names.add(VolumeName.of(line.strip()));
+            } catch (PierException e) {
+                throw PierException.failed("cannot read " + file + ": " + e.getMessage());
+            }
+        }
+        return names;
+    }
+
+    /** The apps that link the volume, by name. */
+    public List<AppName> linkedApps(VolumeName name) {
+        return new Apps(home).list().stream().filter(app -> links(app).contains(name)).toList();
+    }
+
+    /**
+     * Links the volume to the app under the app's lock, then runs {@code restart} (pier's zero-downtime restart,
+     * which mounts it); if that fails, the link is taken back. Returns false when it was linked already.
+     */
+    public boolean link(AppName app, VolumeName name, Runnable restart) {
+        try (Lock ignored = Lock.app(home, app)) {
+            new Apps(home).require(app);
+            List<VolumeName> before = links(app);
+            if (before.contains(name)) {
+                return false;
+            }
+            // The volume's lock covers the check and the write, so a volume:destroy sees this link or no volume.
+            try (Lock volume = lock(name)) {
+                List<ContainerPath> paths = paths(name);
+                for (VolumeName other : before) {
+                    if (exists(other)) {
+                        for (ContainerPath path : paths(other)) {
+                            if (paths.contains(path)) {
+                                throw PierException.failed("volume " + other + ", linked to " + app + ", already mounts "
+                                        + path + ": a path holds one volume; unlink " + other + " first");
+                            }
+                        }
+                    }
+                }
+                List<VolumeName> after = new ArrayList<>(before);
+                after.add(name);
+                writeLinks(app, after);
+            }
+            restartOrUndo(app, before, restart);
+            return true;
+        }
+    }
+
+    /** Unlinks the volume from the app under the app's lock, then restarts it without; false when it was not linked. */
+    public boolean unlink(AppName app, VolumeName name, Runnable restart) {
+        try (Lock ignored = Lock.app(home, app)) {
+            new Apps(home).require(app);
+            List<VolumeName> before = links(app);
+            if (!before.contains(name)) {
+                require(name);
+                return false;
+            }
+            List<VolumeName> after = new ArrayList<>(before);
+            after.remove(name);
+            writeLinks(app, after);
+            restartOrUndo(app, before, restart);
+            return true;
+        }
+    }
+
+    private void restartOrUndo(AppName app, List<VolumeName> before, Runnable restart) {
+        try {
+            restart.run();
+        } catch (RuntimeException e) {
+            writeLinks(app, before);
+            throw PierException.failed(Shown.oneLine(e.getMessage()) + "; the volumes of " + app + " were left as they were", e);
+        }
+    }
+
+    /** Replaces the app's links (the caller holds the app's lock); none removes the file. */
+    void writeLinks(AppName app, List<VolumeName> names) {
+        Path file = linksFile(app);
+        if (names.isEmpty()) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                throw PierException.failed("cannot remove " + file + ": " + e.getMessage(), e);
+            }
+            return;
+        }
+        StringBuilder text = new StringBuilder();
+        names.forEach(n -> text.append(n.value()).append('\n'));
+        AtomicFile.write(file, text.toString(), "rw-r--r--");
+    }
+
+    /**
+     * The mounts an app's containers get: one per path of every volume linked to it. A Docker volume that went
+     * missing (e.g. {@code docker volume prune} while nothing used it) is created again, empty and labelled, so
+     * the app still starts with every path it was promised.
+     */
+    public List<Bind> bindsFor(AppName app) {
+        List<Bind> binds = new ArrayList<>();
+        for (VolumeName name : links(app)) {
+            if (!exists(name)) {
+                throw PierException.failed(app + " links volume " + name + ", which does not exist: pier volume:unlink "
+                        + app + " " + name);
+            }
+            List<ContainerPath> paths = paths(name);
+            Map<ContainerPath, String> dockerVolumes = dockerVolumes(name);
+            for (int i = 0; i < paths.size(); i++) {
+                ContainerPath path = paths.get(i);
+                String dockerName = dockerVolumes.get(path);
+                if (dockerName == null) {
+                    dockerName = createDockerVolume(name, i + 1, path, false);
+                }
+                binds.add(new Bind(dockerName, new Volume(path.value())));
+            }
+        }
+        return binds;
+    }
+
+    // ---- Docker ----
+
+    /** The Docker volumes labelled as this volume's, by the container path they hold. */
+    Map<ContainerPath, String> dockerVolumes(VolumeName name) {
+        List<InspectVolumeResponse> found = docker.client().listVolumesCmd()
+                .withFilter("label", List.of(VOLUME + "=" + name.value())).exec().getVolumes();
+        Map<ContainerPath, String> byPath = new TreeMap<>();
+        if (found == null) {
+            return byPath;
+        }
+        found.stream().sorted(Comparator.comparing(InspectVolumeResponse::getName)).forEach(v -> {
+            String path = v.getLabels() == null ? null : v.getLabels().get(PATH);
+            try {
+                byPath.putIfAbsent(ContainerPath.of(path), v.getName());
+            } catch (PierException notOurs) {
+                // A volume carrying the label without a valid path label was not made by pier; it is not mounted.
+            }
+        });
+        return byPath;
+    }
+
+    private String createDockerVolume(VolumeName name, int index, ContainerPath path, boolean fresh) {
+        String dockerName = "pier-" + name.value() + "-" + index;
+        if (fresh) {
+            try {
+                docker.client().inspectVolumeCmd(dockerName).exec();
+                throw PierException.failed("a Docker volume named " + dockerName + " already exists and is not labelled as "
+                        + name + "'s: remove it with docker volume rm " + dockerName + ", or choose another name");
+            } catch (NotFoundException free) {
+                // The name is free.
+            }
+        }
+        return docker.client().createVolumeCmd().withName(dockerName)
+                .withLabels(Map.of(VOLUME, name.value(), PATH, path.value())).exec().getName();
+    }
+
+    private void removeDockerVolume(String dockerName) {
+        try {
+            docker.client().removeVolumeCmd(dockerName).exec();
+        } catch (NotFoundException gone) {
+            // Gone already: the goal is reached.
+        } catch (RuntimeException e) {
+            throw PierException.failed("cannot remove Docker volume " + dockerName + ": " + Shown.firstLine(e.getMessage()), e);
+        }
+    }
+
+    /**
+     * Waits until no container mounts the volume. After an unlink the previous release keeps it mounted until it
+     * is retired in the background; any container that is not pier's, or that outlives the wait, is an error.
+     */
+    private void awaitUnmounted(VolumeName name, List<String> dockerNames, Progress progress) {
+        if (dockerNames.isEmpty()) {
+            return;
+        }
+        Duration patience = new Settings(home).retireWait().plusSeconds(30);
+        long deadline = System.nanoTime() + patience.toNanos();
+        boolean told = false;
+        while (true) {
+            List<Container> users = docker.client().listContainersCmd().withShowAll(true)
+                    .withVolumeFilter(dockerNames).exec();
+            if (users.isEmpty()) {
+                return;
+            }
+            List<String> foreign = users.stream().filter(c -> c.getLabels() == null || !c.getLabels().containsKey(Docker.APP))
+                    .map(Volumes::shown).toList();
+            if (!foreign.isEmpty()) {
+                throw PierException.failed("volume " + name + " is mounted by containers pier did not start: "
+                        + String.join(", ", foreign) + "; remove them first (docker rm)");
+            }
+            List<String> retiring = users.stream().map(c -> shown(c) + " of " + c.getLabels().get(Docker.APP)).toList();
+            if (System.nanoTime() > deadline) {
+                throw PierException.failed("volume " + name + " is still mounted by " + String.join(", ", retiring)
+                        + " after " + patience.toSeconds() + "s; once they are gone (docker rm), run volume:destroy again");
+            }
+            if (!told) {
+                progress.detail("waiting for " + String.join(", ", retiring) + " to be retired");
+                told = true;
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw PierException.failed("interrupted while waiting for the containers of volume " + name);
+            }
+        }
+    }
+
+    private static String shown(Container c) {
+        String[] names = c.getNames();
+        return names != null && names.length > 0 ? names[0].replaceFirst("^/", "") : c.getId().substring(0, 12);
+    }
+
+    // ---- files ----
+
+    private record Stored(Instant created, List<ContainerPath> paths) {
+    }
+
+    private Stored stored(VolumeName name) {
+        Properties props = PropertiesText.parse(AtomicFile.read(file(name)).orElse(""));
+        Map<Integer, ContainerPath> paths = new TreeMap<>();
+        try {
+            for (String key : props.stringPropertyNames()) {
+                if (key.matches("path\\.[1-9][0-9]{0,3}")) {
+                    paths.put(Integer.parseInt(key.substring(5)), ContainerPath.of(props.getProperty(key)));
+                }
+            }
+        } catch (PierException e) {
+            throw PierException.failed("cannot read " + file(name) + ": " + e.getMessage());
+        }
+        if (paths.isEmpty()) {
+            throw PierException.failed(file(name) + " names no path.1: it is not a volume pier wrote");
+        }
+        Instant created;
+        try {
+            created = Instant.parse(props.getProperty("created", Instant.EPOCH.toString()));
+        } catch (RuntimeException e) {
+            created = Instant.EPOCH;
+        }
+        return new Stored(created, List.copyOf(paths.values()));
+    }
+
+    private Path file(VolumeName name) {
+        return home.volumes().resolve(name.value() + ".properties");
+    }
+
+    private Path linksFile(AppName app) {
+        return home.app(app).resolve("volumes");
+    }
+
+    private Lock lock(VolumeName name) {
+        return Lock.global(home, "volume-" + name.value());
+    }
+}

@@ -1,0 +1,148 @@
+package pier.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import pier.base.PierException;
+import pier.names.AppName;
+import pier.names.Domain;
+import pier.state.AtomicFile;
+import pier.state.Lock;
+import pier.state.PierHome;
+
+/**
+ * Points Nginx at an app. The vhost is rendered from {@code nginx/app.conf.ftl}, swapped in atomically and
+ * checked with {@code nginx -t} against the whole configuration; if the check fails the previous file is
+ * put back and nothing is reloaded, so a bad change never reaches the running proxy.
+ */
+public final class Nginx {
+    public static final String BINARY = "/usr/sbin/nginx";
+    public static final Path PID_FILE = Path.of("/run/nginx.pid");
+    private static final Duration RELOAD_WAIT = Duration.ofSeconds(5);
+
+    public record Upstream(String host, int port) {
+    }
+
+    public record Vhost(AppName app, List<Domain> domains, List<Upstream> upstreams) {
+        public Vhost {
+            domains = List.copyOf(domains);
+            upstreams = List.copyOf(upstreams);
+        }
+    }
+
+    private final PierHome home;
+    private final Templates templates;
+
+    public Nginx(PierHome home, Templates templates) {
+        this.home = home;
+        this.templates = templates;
+    }
+
+    public String render(Vhost vhost) {
+        return templates.render("nginx/app.conf.ftl", Map.of(
+                "app", vhost.app().value(),
+                "domains", vhost.domains().stream().map(Domain::value).toList(),
+                "upstreams", vhost.upstreams()));
+    }
+
+    /** Makes Nginx serve {@code vhost}; on any failure the old vhost stays on disk and in the running proxy. */
+    public void apply(Vhost vhost) {
+        swap(vhost.app(), Optional.of(render(vhost)));
+    }
+
+    /** Stops serving an app: its vhost is removed, checked and reloaded the same way. */
+    public void remove(AppName app) {
+        if (Files.exists(home.vhost(app))) {
+            swap(app, Optional.empty());
+        }
+    }
+
+    private void swap(AppName app, Optional<String> content) {
+        Path file = home.vhost(app);
+        try (Lock ignored = Lock.nginx(home)) {
+            Optional<String> previous = AtomicFile.read(file);
+            if (previous.equals(content)) {
+                return;
+            }
+            if (content.isPresent()) {
+                AtomicFile.write(file, content.get(), "rw-r--r--");
+            } else {
+                Files.deleteIfExists(file);
+            }
+            Host.Result test = Host.runAsRoot(List.of(BINARY, "-t", "-q"));
+            if (!test.ok()) {
+                restore(file, previous);
+                throw PierException.failed("nginx rejected the new configuration for " + app + ", kept the old one: "
+                        + test.lastLine());
+            }
+            reload();
+        } catch (IOException e) {
+            throw PierException.failed("cannot update " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reloads Nginx and returns once it serves the new configuration. {@code nginx -s reload} only sends a
+     * signal: the master starts new workers, then tells the old ones to stop accepting. Until every old worker
+     * has gone or retitled itself "shutting down" (it closes its listeners right then), a request may still
+     * meet the old configuration, so "live" is only said after that.
+     */
+    public static void reload() {
+        Optional<ProcessHandle> master = master();
+        Set<Long> before = workers(master);
+        Host.Result reload = Host.runAsRoot(List.of(BINARY, "-s", "reload"));
+        if (!reload.ok()) {
+            throw PierException.failed("nginx did not reload (" + reload.lastLine()
+                    + "); is it running? start it with: service nginx start");
+        }
+        long deadline = System.nanoTime() + RELOAD_WAIT.toNanos();
+        while (master.isPresent() && !reloaded(before, workers(master)) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static boolean reloaded(Set<Long> before, Set<Long> now) {
+        boolean fresh = now.stream().anyMatch(pid -> !before.contains(pid));
+        return fresh && before.stream().filter(now::contains).allMatch(Nginx::shuttingDown);
+    }
+
+    private static boolean shuttingDown(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"))).contains("shutting down");
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    private static Optional<ProcessHandle> master() {
+        try {
+            return AtomicFile.read(PID_FILE).map(String::strip).filter(p -> p.matches("\\d+"))
+                    .flatMap(p -> ProcessHandle.of(Long.parseLong(p)));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Set<Long> workers(Optional<ProcessHandle> master) {
+        return master.map(m -> m.children().map(ProcessHandle::pid).collect(Collectors.toSet())).orElse(Set.of());
+    }
+
+    private static void restore(Path file, Optional<String> previous) throws IOException {
+        if (previous.isPresent()) {
+            AtomicFile.write(file, previous.get(), "rw-r--r--");
+        } else {
+            Files.deleteIfExists(file);
+        }
+    }
+}

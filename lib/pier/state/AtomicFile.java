@@ -1,0 +1,63 @@
+package pier.state;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.Optional;
+import pier.base.PierException;
+
+/**
+ * Every state file pier writes goes through here: a temp file beside the target, its mode set before
+ * any byte lands, then a rename, so a reader sees the old file or the new one and never half of one.
+ */
+public final class AtomicFile {
+    private AtomicFile() {
+    }
+
+    /** Writes {@code content} with {@code mode} (e.g. "rw-r--r--"); returns false when the file already held exactly that. */
+    public static boolean write(Path target, String content, String mode) {
+        return write(target, content.getBytes(StandardCharsets.UTF_8), mode);
+    }
+
+    public static boolean write(Path target, byte[] content, String mode) {
+        try {
+            if (Files.isRegularFile(target) && Arrays.equals(Files.readAllBytes(target), content)
+                    && PosixFilePermissions.toString(Files.getPosixFilePermissions(target)).equals(mode)) {
+                return false;
+            }
+            Files.createDirectories(target.toAbsolutePath().getParent());
+            Path temp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
+            try {
+                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString(mode));
+                Files.write(temp, content);
+                move(temp, target);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+            return true;
+        } catch (IOException e) {
+            throw PierException.failed("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static Optional<String> read(Path file) {
+        try {
+            return Files.isRegularFile(file) ? Optional.of(Files.readString(file)) : Optional.empty();
+        } catch (IOException e) {
+            throw PierException.failed("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package pier.state;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import org.jspecify.annotations.Nullable;
+import pier.base.PierException;
+import pier.names.Domain;
+
+/**
+ * Server-wide settings in {@code settings.properties}: the global domain apps are served under and the
+ * deploy timings and image retention an admin may tune. A plain properties file, so a human can read and edit it.
+ */
+public final class Settings {
+    public static final String DOMAIN = "domain";
+    public static final String HEALTH_TIMEOUT = "healthcheck.timeout.seconds";
+    public static final String RETIRE_WAIT = "retire.wait.seconds";
+    public static final String IMAGES_KEEP = "images.keep";
+    public static final String BUILD_TIMEOUT = "build.timeout.seconds";
+    public static final String RELEASE_TIMEOUT = "release.timeout.seconds";
+    public static final String PUSH_TIMEOUT = "push.timeout.seconds";
+    public static final String PUSH_MAX_SIZE = "push.max.size.mb";
+
+    private final PierHome home;
+
+    public Settings(PierHome home) {
+        this.home = home;
+    }
+
+    public Optional<Domain> globalDomain() {
+        return get(DOMAIN).map(Domain::of);
+    }
+
+    public void globalDomain(@Nullable Domain domain) {
+        checkGlobal(domain);
+        set(DOMAIN, domain == null ? null : domain.value());
+    }
+
+    /** Apps are served at {@code APP.DOMAIN}, so the global domain is a plain name: a wildcard is refused. */
+    public static void checkGlobal(@Nullable Domain domain) {
+        if (domain != null && domain.wildcard()) {
+            throw PierException.usage("invalid global domain " + domain + ": apps are served at APP.DOMAIN, so give a"
+                    + " plain name such as example.com (and point the DNS wildcard *.example.com at this server)");
+        }
+    }
+
+    public Duration healthTimeout() {
+        return Duration.ofMillis((long) (seconds(HEALTH_TIMEOUT, 30) * 1000));
+    }
+
+    public Duration retireWait() {
+        return Duration.ofMillis((long) (seconds(RETIRE_WAIT, 2) * 1000));
+    }
+
+    /** How long a build may run before it is stopped and the push rejected. */
+    public Duration buildTimeout() {
+        return Duration.ofSeconds(wholeNumber(BUILD_TIMEOUT, 1800, 1, 86400));
+    }
+
+    /** How long a release command may run before its container is stopped and the deploy fails. */
+    public Duration releaseTimeout() {
+        return Duration.ofSeconds(wholeNumber(RELEASE_TIMEOUT, 600, 1, 86400));
+    }
+
+    /** How long a push may take to send its objects, from its first byte. */
+    public Duration pushTimeout() {
+        return Duration.ofSeconds(wholeNumber(PUSH_TIMEOUT, 600, 1, 86400));
+    }
+
+    /** The largest pack a push may send, in bytes. */
+    public long pushMaxSize() {
+        return wholeNumber(PUSH_MAX_SIZE, 1024, 1, 1 << 20) << 20;
+    }
+
+    private long wholeNumber(String key, long fallback, long min, long max) {
+        Optional<String> raw = get(key).map(String::strip);
+        if (raw.isEmpty()) {
+            return fallback;
+        }
+        if (!raw.get().matches("\\d{1,9}") || Long.parseLong(raw.get()) < min || Long.parseLong(raw.get()) > max) {
+            throw PierException.failed(key + " in " + home.settings() + " must be a whole number from " + min + " to " + max
+                    + ", not " + raw.get());
+        }
+        return Long.parseLong(raw.get());
+    }
+
+    /** How many images of each app's newest releases are kept for rollbacks; older ones are removed. */
+    public int imagesKeep() {
+        Optional<String> raw = get(IMAGES_KEEP).map(String::strip);
+        if (raw.isEmpty()) {
+            return 5;
+        }
+        if (!raw.get().matches("\\d{1,3}") || Integer.parseInt(raw.get()) < 1 || Integer.parseInt(raw.get()) > 100) {
+            throw PierException.failed(IMAGES_KEEP + " in " + home.settings() + " must be a whole number from 1 to 100, not "
+                    + raw.get());
+        }
+        return Integer.parseInt(raw.get());
+    }
+
+    private double seconds(String key, double fallback) {
+        Optional<String> raw = get(key);
+        try {
+            double value = raw.map(Double::parseDouble).orElse(fallback);
+            if (value < 0 || value > 3600) {
+                throw new NumberFormatException();
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw PierException.failed(key + " in " + home.settings() + " must be a number of seconds from 0 to 3600, not "
+                    + raw.orElse(""));
+        }
+    }
+
+    /** A comma-separated setting as its entries, blanks dropped; none when unset. */
+    public List<String> list(String key) {
+        return get(key).map(v -> Arrays.stream(v.split(",")).map(String::strip).filter(e -> !e.isEmpty()).toList())
+                .orElse(List.of());
+    }
+
+    public Optional<String> get(String key) {
+        return Optional.ofNullable(load().getProperty(key));
+    }
+
+    public void set(String key, @Nullable String value) {
+        Properties props = load();
+        if (value == null) {
+            props.remove(key);
+        } else {
+            props.setProperty(key, value);
+        }
+        AtomicFile.write(home.settings(), PropertiesText.of(props, "pier server settings"), "rw-r--r--");
+    }
+
+    private Properties load() {
+        Properties props = new Properties();
+        AtomicFile.read(home.settings()).ifPresent(text -> PropertiesText.load(props, text));
+        return props;
+    }
+}
