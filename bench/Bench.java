@@ -358,7 +358,7 @@ public class Bench {
     void buildCache() throws Exception {
         String base = run(null, null, "docker", "image", "inspect", "--format", "{{.Id}}", "debian:bookworm-slim").out;
         if (!base.startsWith("sha256:")) {
-            row("build cache (buildpack app)", "not measured: no debian:bookworm-slim image (README, Builds)", "", "");
+            row("build cache (buildpack app)", "not measured: no debian:bookworm-slim image (docs/deploy.md, Builds)", "", "");
             results.put("build_cache", Map.of("measured", false));
             return;
         }
