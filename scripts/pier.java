@@ -8,7 +8,7 @@ package pier.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import pier.install.Launcher;
+import pier.engine.Launcher;
 
 /** pier: every command an admin runs, locally as {@code pier CMD} or remotely as {@code ssh pier@host CMD}. */
 @Command(name = "pier", mixinStandardHelpOptions = true, version = "pier 0.1.0",

@@ -23,7 +23,7 @@ import pier.base.PierException;
 import pier.base.Progress;
 import pier.base.Terminal;
 import pier.deploy.Processes;
-import pier.install.Launcher;
+import pier.engine.Launcher;
 import pier.names.AppName;
 import pier.names.ProcessType;
 

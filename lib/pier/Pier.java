@@ -70,7 +70,7 @@ public final class Pier implements AutoCloseable {
      * stored, and restarts nothing. Docker is only asked for the upstreams of an app that has a site.
      */
     public AppDomains domains() {
-        return new AppDomains(home, (app, served) -> apps().route(app, served, nginx(), this::docker));
+        return new AppDomains(home, acting(), (app, served) -> apps().route(app, served, nginx(), this::docker));
     }
 
     public Keys keys() {

@@ -7,7 +7,6 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
-import pier.Pier;
 import pier.access.Actor;
 import pier.base.PierException;
 import pier.names.AppName;
@@ -58,16 +57,19 @@ public final class AppDomains {
     }
 
     private final PierHome home;
+    private final Actor actor;
     private final Router router;
 
-    public AppDomains(PierHome home, Router router) {
+    /** Changes made for {@code actor}, who may claim only the names its role allows. */
+    public AppDomains(PierHome home, Actor actor, Router router) {
         this.home = home;
+        this.actor = actor;
         this.router = router;
     }
 
-    /** Reads only, or changes the stored lists without touching Nginx. */
+    /** Reads only, or changes the stored lists without touching Nginx, as someone on the server. */
     public AppDomains(PierHome home) {
-        this(home, STORE_ONLY);
+        this(home, Actor.LOCAL, STORE_ONLY);
     }
 
     /** The name every app gets: {@code APP.GLOBAL}, or {@code APP.localhost} until a global domain is set. */
@@ -217,7 +219,7 @@ public final class AppDomains {
             List<Domain> added = after.stream().filter(d -> !before.contains(d)).toList();
             List<Domain> removed = before.stream().filter(d -> !after.contains(d)).toList();
             refuseTaken(app, added);
-            refuseBeyondRole(Pier.acting(), added);
+            refuseBeyondRole(actor, added);
             List<Domain> served = served(app, after);
             if (added.isEmpty() && removed.isEmpty()) {
                 return new Change(app, added, removed, served, false);

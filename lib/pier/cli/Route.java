@@ -14,7 +14,6 @@ import picocli.CommandLine;
 import pier.base.PierException;
 import pier.base.Shown;
 import pier.names.AppName;
-import pier.remote.AppArgument;
 import pier.remote.GitRemote;
 import pier.remote.Remote;
 import pier.remote.SshTarget;

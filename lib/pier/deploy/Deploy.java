@@ -39,7 +39,7 @@ import pier.build.Submodules;
 import pier.engine.Docker;
 import pier.engine.Nginx;
 import pier.engine.Templates;
-import pier.install.Launcher;
+import pier.engine.Launcher;
 import pier.names.AppName;
 import pier.names.Domain;
 import pier.names.ProcessType;

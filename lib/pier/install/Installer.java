@@ -10,6 +10,7 @@ import pier.engine.Nginx;
 import pier.engine.Templates;
 import pier.names.KeyName;
 import pier.state.PierHome;
+import pier.engine.Launcher;
 
 /**
  * pier's own install plan for a Debian 12 / Ubuntu 22.04+ host: distro packages, the pier user, its
@@ -49,7 +50,7 @@ public final class Installer {
                 HostSteps.directory(Templates.OVERRIDES, "root", "rwxr-xr-x", false).removedOn(Removal.PURGE),
                 HostSteps.directory(Launcher.DIR, "root", "rwxr-xr-x", false).removedOn(Removal.UNINSTALL),
                 Payload.installedIn(Launcher.LIB, jars).removedOn(Removal.UNINSTALL),
-                Launcher.classDataArchive().removedOn(Removal.UNINSTALL),
+                ClassDataArchive.step().removedOn(Removal.UNINSTALL),
                 HostSteps.file(Launcher.PATH, () -> Launcher.render(t, Launcher.javaBinary()), "root", "rwxr-xr-x", List.of(),
                         () -> {
                         }).removedOn(Removal.UNINSTALL),

@@ -16,6 +16,7 @@ import pier.names.AppName;
 import pier.names.Domain;
 import pier.state.PierHome;
 import pier.state.Settings;
+import pier.access.Actor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -45,7 +46,7 @@ class AppDomainsTest {
         apps.create(BLOG);
         apps.create(SHOP);
         routed = new ArrayList<>();
-        domains = new AppDomains(home, (app, served) -> {
+        domains = new AppDomains(home, Actor.LOCAL, (app, served) -> {
             routed.add(served);
             return true;
         });
@@ -268,7 +269,7 @@ class AppDomainsTest {
     @Test
     void whenRoutingFailsTheOldListStays() throws IOException {
         domains.add(BLOG, names("a.example.com"));
-        AppDomains failing = new AppDomains(home, (app, served) -> {
+        AppDomains failing = new AppDomains(home, Actor.LOCAL, (app, served) -> {
             throw PierException.failed("nginx rejected the new configuration for blog, kept the old one: test");
         });
         assertFailed(PierException.FAILED, () -> failing.add(BLOG, names("b.example.com")));

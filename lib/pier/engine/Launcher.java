@@ -1,16 +1,12 @@
-package pier.install;
+package pier.engine;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import pier.base.PierException;
-import pier.engine.Host;
-import pier.engine.Templates;
-import pier.state.AtomicFile;
 import pier.state.PierHome;
 
 /**
@@ -49,7 +45,7 @@ public final class Launcher {
         return Host.isRoot() && PierHome.current().root().equals(PierHome.DEFAULT) && userExists();
     }
 
-    static boolean userExists() {
+    public static boolean userExists() {
         return Host.run(List.of("getent", "passwd", USER)).ok();
     }
 
@@ -125,68 +121,7 @@ public final class Launcher {
                 .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 
-    static String javaBinary() {
+    public static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    /**
-     * The class-data archive of the installed jars, remade whenever a jar is newer than it. It is recorded by a
-     * run of {@code pier --help} as the pier user (the classes every command loads), then put in place by root.
-     */
-    public static UndoableStep classDataArchive() {
-        return new UndoableStep() {
-            public String describe() {
-                return "class-data archive " + ARCHIVE + " (faster start of every command)";
-            }
-
-            public boolean satisfied() {
-                try (java.util.stream.Stream<Path> jars = Files.list(LIB)) {
-                    long archived = Files.isRegularFile(ARCHIVE) ? Files.getLastModifiedTime(ARCHIVE).toMillis() : -1;
-                    return jars.allMatch(j -> {
-                        try {
-                            return Files.getLastModifiedTime(j).toMillis() <= archived;
-                        } catch (IOException e) {
-                            return false;
-                        }
-                    });
-                } catch (IOException e) {
-                    return false;
-                }
-            }
-
-            public String plan() {
-                return Files.isRegularFile(ARCHIVE) ? "record it again (a jar is newer)" : "record it";
-            }
-
-            public void apply() {
-                Path recorded = PierHome.DEFAULT.resolve(".pier.jsa.tmp");
-                try {
-                    Files.deleteIfExists(recorded);
-                    Host.Result r = Host.run(List.of("runuser", "-u", USER, "--", javaBinary(), "-XX:TieredStopAtLevel=1",
-                            "-XX:+UseSerialGC", "-XX:ArchiveClassesAtExit=" + recorded, "-Xlog:disable",
-                            "-cp", LIB + "/*", MAIN, "--help"));
-                    if (!r.ok() || !Files.isRegularFile(recorded)) {
-                        throw PierException.failed("could not record the class-data archive: " + r.lastLine());
-                    }
-                    AtomicFile.write(ARCHIVE, Files.readAllBytes(recorded), "rw-r--r--");
-                } catch (IOException e) {
-                    throw PierException.failed("could not write " + ARCHIVE + ": " + e.getMessage(), e);
-                } finally {
-                    try {
-                        Files.deleteIfExists(recorded);
-                    } catch (IOException e) {
-                        // A stale temp file is replaced by the next recording.
-                    }
-                }
-            }
-
-            public boolean present() {
-                return Files.exists(ARCHIVE);
-            }
-
-            public void undo() {
-                HostSteps.remove(ARCHIVE);
-            }
-        };
     }
 }

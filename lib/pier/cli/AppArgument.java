@@ -1,4 +1,4 @@
-package pier.remote;
+package pier.cli;
 
 import java.util.ArrayList;
 import java.util.Comparator;
