@@ -31,7 +31,7 @@ import pier.engine.Docker;
 import pier.engine.Templates;
 import pier.install.HostSteps;
 import pier.install.Installer;
-import pier.install.Launcher;
+import pier.engine.Launcher;
 import pier.install.Payload;
 import pier.names.AppName;
 import pier.state.PierHome;

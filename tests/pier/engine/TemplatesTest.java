@@ -15,7 +15,7 @@ import pier.names.Domain;
 import pier.state.PierHome;
 import pier.access.SshKey;
 import pier.access.Keys;
-import pier.install.Launcher;
+import pier.engine.Launcher;
 import pier.names.KeyName;
 import pier.SystemHost;
 import pier.access.SshKeyTest;
