@@ -12,6 +12,7 @@ import pier.access.Keys;
 import pier.apps.AppDomains;
 import pier.apps.Apps;
 import pier.apps.Releases;
+import pier.apps.Routing;
 import pier.apps.Volumes;
 import pier.base.PierException;
 import pier.base.Progress;
@@ -70,7 +71,7 @@ public final class Pier implements AutoCloseable {
      * stored, and restarts nothing. Docker is only asked for the upstreams of an app that has a site.
      */
     public AppDomains domains() {
-        return new AppDomains(home, acting(), (app, served) -> apps().route(app, served, nginx(), this::docker));
+        return new AppDomains(home, acting(), (app, served) -> routing().route(app, served));
     }
 
     public Keys keys() {
@@ -287,6 +288,11 @@ public final class Pier implements AutoCloseable {
         }
     }
 
+    /** Where each app's requests go: the one place a site is pointed at containers. */
+    public Routing routing() {
+        return new Routing(home, this::docker, nginx());
+    }
+
     public Deploy deploy() {
         return new Deploy(home, docker(), nginx(), buildpacks());
     }
@@ -304,7 +310,7 @@ public final class Pier implements AutoCloseable {
         try {
             for (AppName app : apps().list()) {
                 try (Lock ignored = Lock.app(home, app)) {
-                    apps().route(app, docker(), nginx());
+                    routing().reroute(app);
                 }
                 routed.add(app);
             }
@@ -313,7 +319,7 @@ public final class Pier implements AutoCloseable {
             settings().globalDomain(previous.orElse(null));
             for (AppName app : routed) {
                 try (Lock ignored = Lock.app(home, app)) {
-                    apps().route(app, docker(), nginx());
+                    routing().reroute(app);
                 }
             }
             throw PierException.failed(e.getMessage() + "; the global domain was left as it was");

@@ -1,7 +1,8 @@
 package pier;
 
+import com.github.dockerjava.api.DockerClient;
+
 import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Frame;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,7 @@ import pier.SystemHost.Response;
 import pier.SystemHost.Result;
 import pier.apps.Releases;
 import pier.engine.Docker;
+import pier.engine.Labels;
 import pier.names.AppName;
 import pier.state.PierHome;
 
@@ -117,10 +119,10 @@ class ConfigSystemTest {
     @Test
     @Order(4)
     void noRestartStoresTheValueWithoutTouchingTheRunningContainer() throws Exception {
-        String before = runningContainer().getId();
+        String before = runningContainer().id();
         Result set = SystemHost.pier("config:set", APP, "LATER=1", "--no-restart");
         assertEquals(0, set.code(), set.output());
-        assertEquals(before, runningContainer().getId());
+        assertEquals(before, runningContainer().id());
         assertEquals("1\n", SystemHost.pier("config:get", APP, "LATER").output());
         assertFalse(runningEnv().containsKey("LATER"));
     }
@@ -170,40 +172,38 @@ class ConfigSystemTest {
         assertEquals(0, SystemHost.pier("apps:destroy", APP, "--force").code());
     }
 
-    static Container runningContainer() {
+    static pier.engine.Container runningContainer() {
         int live = new Releases(new PierHome(PierHome.DEFAULT), AppName.of(APP)).current().orElseThrow().id();
         try (Docker docker = Docker.connect()) {
-            return docker.containers(Map.of(Docker.APP, APP, Docker.RELEASE, Integer.toString(live))).stream()
-                    .filter(c -> "running".equals(c.getState())).findFirst().orElseThrow();
+            return docker.containers(Map.of(Labels.APP, APP, Labels.RELEASE, Integer.toString(live))).stream()
+                    .filter(c -> "running".equals(c.state())).findFirst().orElseThrow();
         }
     }
 
     static String runningImage() {
-        try (Docker docker = Docker.connect()) {
-            return docker.inspect(runningContainer().getId()).getImageId();
-        }
+        DockerClient docker = DockerProbe.client();
+        return docker.inspectContainerCmd(runningContainer().id()).exec().getImageId();
     }
 
     /** The environment of the app's PID 1 as the kernel holds it: what the app itself reads. */
     static Map<String, String> runningEnv() throws Exception {
-        try (Docker docker = Docker.connect()) {
-            String exec = docker.client().execCreateCmd(runningContainer().getId())
-                    .withCmd("/bin/busybox", "cat", "/proc/1/environ").withAttachStdout(true).exec().getId();
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            docker.client().execStartCmd(exec).exec(new ResultCallback.Adapter<Frame>() {
-                @Override
-                public void onNext(Frame frame) {
-                    out.writeBytes(frame.getPayload());
-                }
-            }).awaitCompletion();
-            Map<String, String> env = new HashMap<>();
-            for (String entry : out.toString(StandardCharsets.UTF_8).split("\0")) {
-                int eq = entry.indexOf('=');
-                if (eq > 0) {
-                    env.put(entry.substring(0, eq), entry.substring(eq + 1));
-                }
+        DockerClient docker = DockerProbe.client();
+        String exec = docker.execCreateCmd(runningContainer().id())
+                .withCmd("/bin/busybox", "cat", "/proc/1/environ").withAttachStdout(true).exec().getId();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        docker.execStartCmd(exec).exec(new ResultCallback.Adapter<Frame>() {
+            @Override
+            public void onNext(Frame frame) {
+                out.writeBytes(frame.getPayload());
             }
-            return env;
+        }).awaitCompletion();
+        Map<String, String> env = new HashMap<>();
+        for (String entry : out.toString(StandardCharsets.UTF_8).split("\0")) {
+            int eq = entry.indexOf('=');
+            if (eq > 0) {
+                env.put(entry.substring(0, eq), entry.substring(eq + 1));
+            }
         }
+        return env;
     }
 }

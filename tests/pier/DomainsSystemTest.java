@@ -14,6 +14,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import pier.SystemHost.Response;
 import pier.SystemHost.Result;
 import pier.engine.Docker;
+import pier.engine.Labels;
 import pier.engine.Nginx;
 import pier.names.AppName;
 import pier.state.PierHome;
@@ -66,7 +67,7 @@ class DomainsSystemTest {
 
     static List<String> containerIds() {
         try (Docker docker = Docker.connect()) {
-            return docker.containers(Map.of(Docker.APP, APP)).stream().map(c -> c.getId()).sorted().toList();
+            return docker.containers(Map.of(Labels.APP, APP)).stream().map(c -> c.id()).sorted().toList();
         }
     }
 

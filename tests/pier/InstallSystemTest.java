@@ -1,5 +1,7 @@
 package pier;
 
+import com.github.dockerjava.api.DockerClient;
+
 import com.github.dockerjava.api.model.Container;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,10 +30,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 import pier.SystemHost.Response;
 import pier.SystemHost.Result;
 import pier.engine.Docker;
+import pier.engine.Labels;
+import pier.engine.Launcher;
 import pier.engine.Templates;
 import pier.install.HostSteps;
 import pier.install.Installer;
-import pier.engine.Launcher;
 import pier.install.Payload;
 import pier.names.AppName;
 import pier.state.PierHome;
@@ -253,12 +256,11 @@ class InstallSystemTest {
         }
         assertFalse(userExists("pier"), purge.output());
         assertNotEquals(0, SystemHost.run("getent", "group", "pier").code(), "the pier group goes with the user");
-        try (Docker docker = Docker.connect()) {
-            assertEquals(List.of(), docker.client().listContainersCmd().withShowAll(true)
-                    .withLabelFilter(List.of(Docker.APP)).exec().stream().map(Container::getNames).toList());
-            assertEquals(List.of(), docker.client().listImagesCmd().withLabelFilter(Docker.APP).exec());
-            assertEquals(List.of(), VolumesSystemTest.dockerVolumes());
-        }
+        DockerClient docker = DockerProbe.client();
+        assertEquals(List.of(), docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(List.of(Labels.APP)).exec().stream().map(Container::getNames).toList());
+        assertEquals(List.of(), docker.listImagesCmd().withLabelFilter(Labels.APP).exec());
+        assertEquals(List.of(), VolumesSystemTest.dockerVolumes());
         System.out.println("purge: " + millis + " ms");
 
         key = SystemHost.installWithAdminKey(DOMAIN);
@@ -316,10 +318,10 @@ class InstallSystemTest {
     /** The id of the app's one running web container. */
     static String liveContainer() {
         try (Docker docker = Docker.connect()) {
-            List<Container> web = docker.containers(Map.of(Docker.APP, APP, Docker.PROCESS, "web")).stream()
-                    .filter(c -> "running".equals(c.getState())).toList();
+            List<pier.engine.Container> web = docker.containers(Map.of(Labels.APP, APP, Labels.PROCESS, "web")).stream()
+                    .filter(c -> "running".equals(c.state())).toList();
             assertEquals(1, web.size(), web.toString());
-            return web.get(0).getId();
+            return web.get(0).id();
         }
     }
 

@@ -27,6 +27,7 @@ import pier.apps.Release;
 import pier.apps.Releases;
 import pier.deploy.HealthCheck;
 import pier.engine.Docker;
+import pier.engine.Labels;
 import pier.names.AppName;
 import pier.state.PierHome;
 import pier.state.Settings;
@@ -290,10 +291,10 @@ class ProcessesSystemTest {
 
         try (Docker docker = Docker.connect()) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!docker.containers(Map.of(Docker.APP, APP, Docker.PROCESS, "run")).isEmpty() && System.nanoTime() < deadline) {
+            while (!docker.containers(Map.of(Labels.APP, APP, Labels.PROCESS, "run")).isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
-            assertEquals(List.of(), docker.containers(Map.of(Docker.APP, APP, Docker.PROCESS, "run")),
+            assertEquals(List.of(), docker.containers(Map.of(Labels.APP, APP, Labels.PROCESS, "run")),
                     "one-off containers are removed afterwards");
         }
     }
@@ -371,11 +372,11 @@ class ProcessesSystemTest {
         try (Docker docker = Docker.connect()) {
             // busybox httpd as PID 1 ignores SIGTERM, so each retire takes its 10 s grace period.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            List<String> tags = docker.imageTags(Map.of(Docker.APP, APP));
+            List<String> tags = docker.imageTags(Map.of(Labels.APP, APP));
             // The previous image is in use until its containers are retired in the background; then it goes.
             while (!Set.copyOf(tags).equals(kept) && System.nanoTime() < deadline) {
                 Thread.sleep(500);
-                tags = docker.imageTags(Map.of(Docker.APP, APP));
+                tags = docker.imageTags(Map.of(Labels.APP, APP));
             }
             if (!Set.copyOf(tags).equals(kept)) {
                 StringBuilder why = new StringBuilder();
@@ -389,7 +390,7 @@ class ProcessesSystemTest {
                         .stream().skip(Math.max(0, Files.readAllLines(PierHome.DEFAULT.resolve("retire.log")).size() - 10)).toList()));
                 assertEquals(kept, Set.copyOf(tags), "pier/" + APP + " images left; " + why);
             }
-            assertEquals(List.of(), docker.danglingImages(Map.of(Docker.APP, APP)));
+            assertEquals(List.of(), docker.danglingImages(Map.of(Labels.APP, APP)));
         }
         Release oldest = releases.get(0);
         Result rollback = SystemHost.pier("releases:rollback", APP, oldest.tag());

@@ -16,6 +16,7 @@ import pier.SystemHost.Response;
 import pier.SystemHost.Result;
 import pier.apps.Releases;
 import pier.engine.Docker;
+import pier.engine.Labels;
 import pier.names.AppName;
 import pier.state.PierHome;
 
@@ -130,8 +131,8 @@ class PushToDeploySystemTest {
         assertEquals(new Response(200, "v2"), SystemHost.get(HOST));
         int live = new Releases(new PierHome(PierHome.DEFAULT), AppName.of(APP)).current().orElseThrow().id();
         try (Docker docker = Docker.connect()) {
-            assertEquals(List.of(), docker.containers(Map.of(Docker.APP, APP)).stream()
-                    .filter(c -> Integer.parseInt(c.getLabels().get(Docker.RELEASE)) > live).toList(),
+            assertEquals(List.of(), docker.containers(Map.of(Labels.APP, APP)).stream()
+                    .filter(c -> Integer.parseInt(c.labels().get(Labels.RELEASE)) > live).toList(),
                     "the failed release's container must be removed");
         }
     }

@@ -1,5 +1,7 @@
 package pier;
 
+import com.github.dockerjava.api.DockerClient;
+
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectVolumeResponse;
 import com.github.dockerjava.api.model.Container;
@@ -25,6 +27,7 @@ import pier.SystemHost.Result;
 import pier.apps.Releases;
 import pier.apps.Volumes;
 import pier.engine.Docker;
+import pier.engine.Labels;
 import pier.names.AppName;
 import pier.state.PierHome;
 
@@ -110,34 +113,32 @@ class VolumesSystemTest {
     }
 
     static List<InspectVolumeResponse> dockerVolumes() {
-        try (Docker docker = Docker.connect()) {
-            List<InspectVolumeResponse> found = docker.client().listVolumesCmd()
-                    .withFilter("label", List.of(Volumes.VOLUME + "=" + VOLUME)).exec().getVolumes();
-            return found == null ? List.of() : found;
-        }
+        DockerClient docker = DockerProbe.client();
+        List<InspectVolumeResponse> found = docker.listVolumesCmd()
+                .withFilter("label", List.of(Labels.VOLUME + "=" + VOLUME)).exec().getVolumes();
+        return found == null ? List.of() : found;
     }
 
     /** Runs {@code script} with busybox sh in the live release's web container of {@code app}; returns its output. */
     static String execInLiveContainer(String app, String script) throws InterruptedException {
         int live = new Releases(new PierHome(PierHome.DEFAULT), AppName.of(app)).current().orElseThrow().id();
-        try (Docker docker = Docker.connect()) {
-            List<Container> web = docker.containers(Map.of(Docker.APP, app, Docker.PROCESS, "web",
-                    Docker.RELEASE, Integer.toString(live)));
-            assertEquals(1, web.size(), "one web container of " + app + " v" + live + ": " + web);
-            String exec = docker.client().execCreateCmd(web.get(0).getId())
-                    .withCmd("/bin/busybox", "sh", "-c", script).withAttachStdout(true).withAttachStderr(true)
-                    .exec().getId();
-            StringBuilder out = new StringBuilder();
-            docker.client().execStartCmd(exec).exec(new ResultCallback.Adapter<Frame>() {
-                @Override
-                public void onNext(Frame frame) {
-                    out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
-                }
-            }).awaitCompletion(30, TimeUnit.SECONDS);
-            Long code = docker.client().inspectExecCmd(exec).exec().getExitCodeLong();
-            assertEquals(0L, code, "exit code of " + script + ": " + out);
-            return out.toString();
-        }
+        DockerClient docker = DockerProbe.client();
+        List<Container> web = docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(Labels.APP, app,
+                Labels.PROCESS, "web", Labels.RELEASE, Integer.toString(live))).exec();
+        assertEquals(1, web.size(), "one web container of " + app + " v" + live + ": " + web);
+        String exec = docker.execCreateCmd(web.get(0).getId())
+                .withCmd("/bin/busybox", "sh", "-c", script).withAttachStdout(true).withAttachStderr(true)
+                .exec().getId();
+        StringBuilder out = new StringBuilder();
+        docker.execStartCmd(exec).exec(new ResultCallback.Adapter<Frame>() {
+            @Override
+            public void onNext(Frame frame) {
+                out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+            }
+        }).awaitCompletion(30, TimeUnit.SECONDS);
+        Long code = docker.inspectExecCmd(exec).exec().getExitCodeLong();
+        assertEquals(0L, code, "exit code of " + script + ": " + out);
+        return out.toString();
     }
 
     @Test
@@ -147,7 +148,7 @@ class VolumesSystemTest {
         assertEquals(0, create.code(), create.output());
         List<InspectVolumeResponse> volumes = dockerVolumes();
         assertEquals(1, volumes.size(), volumes.toString());
-        assertEquals("/www/data", volumes.get(0).getLabels().get(Volumes.PATH));
+        assertEquals("/www/data", volumes.get(0).getLabels().get(Labels.VOLUME_PATH));
 
         Result again = SystemHost.pier("volume:create", VOLUME, "/other");
         assertEquals(1, again.code(), again.output());

@@ -15,6 +15,7 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import pier.base.PierException;
 import pier.base.Progress;
 import pier.engine.Docker;
+import pier.engine.Labels;
 import pier.engine.Nginx;
 import pier.names.AppName;
 import pier.names.Domain;
@@ -121,46 +122,6 @@ public final class Apps {
         return new AppDomains(home).served(app);
     }
 
-    /**
-     * The local ports of the live release's running web containers: what Nginx proxies to. Containers of an older
-     * release still draining before their retirement are not among them.
-     */
-    public List<Nginx.Upstream> upstreams(AppName app, Docker docker) {
-        Map<String, String> labels = new java.util.HashMap<>(Map.of(Docker.APP, app.value(), Docker.PROCESS, "web"));
-        new Releases(home, app).current().ifPresent(r -> labels.put(Docker.RELEASE, Integer.toString(r.id())));
-        return docker.containers(labels).stream()
-                .filter(c -> "running".equals(c.getState()))
-                .flatMap(c -> Stream.of(c.getPorts()))
-                .filter(p -> p.getPublicPort() != null)
-                .map(p -> new Nginx.Upstream("127.0.0.1", p.getPublicPort()))
-                .distinct().toList();
-    }
-
-    /**
-     * Points the app's vhost at {@code domains}; returns false when the app has no vhost (not deployed yet). A stopped
-     * app, or one scaled to web=0, gets the site that answers 503. Otherwise refuses when no web container runs,
-     * since a site without its upstreams cannot be rendered; Nginx refuses a bad site.
-     */
-    public boolean route(AppName app, List<Domain> domains, Nginx nginx, Supplier<Docker> docker) {
-        if (!Files.exists(home.vhost(app))) {
-            return false;
-        }
-        boolean noWeb = stopped(app)
-                || new Releases(home, app).current().map(r -> r.count(ProcessType.WEB) == 0).orElse(false);
-        List<Nginx.Upstream> upstreams = noWeb ? List.of() : upstreams(app, docker.get());
-        if (upstreams.isEmpty() && !noWeb) {
-            throw PierException.failed("no web container of " + app + " is running, so Nginx cannot be pointed at its"
-                    + " new names; deploy it again (git push) and retry");
-        }
-        nginx.apply(new Nginx.Vhost(app, domains, upstreams));
-        return true;
-    }
-
-    /** Re-renders the app's vhost for its running containers and current domains; an undeployed app has none. */
-    public void route(AppName app, Docker docker, Nginx nginx) {
-        route(app, domains(app), nginx, () -> docker);
-    }
-
     /** True after ps:stop, until the app is started again (ps:start, a deploy or a rollback). */
     public boolean stopped(AppName app) {
         return Files.exists(stoppedFile(app));
@@ -187,9 +148,8 @@ public final class Apps {
 
     public Info info(AppName app, Docker docker) {
         require(app);
-        List<Running> running = docker.containers(Map.of(Docker.APP, app.value())).stream()
-                .map(c -> new Running(c.getId().substring(0, 12), c.getLabels().getOrDefault(Docker.PROCESS, "?"),
-                        c.getLabels().getOrDefault(Docker.RELEASE, "?"), c.getState()))
+        List<Running> running = docker.containers(Map.of(Labels.APP, app.value())).stream()
+                .map(c -> new Running(c.shortId(), c.process(), c.labels().getOrDefault(Labels.RELEASE, "?"), c.state()))
                 .toList();
         return new Info(app, home.repo(app), domains(app), new Releases(home, app).current(), running);
     }
@@ -201,10 +161,10 @@ public final class Apps {
             progress.step("Destroying " + app);
             nginx.remove(app);
             progress.detail("removed the Nginx site");
-            Map<String, String> label = Map.of(Docker.APP, app.value());
-            docker.containers(label).forEach(c -> docker.stopAndRemove(c.getId(), Duration.ofSeconds(10)));
+            Map<String, String> label = Map.of(Labels.APP, app.value());
+            docker.containers(label).forEach(c -> docker.stopAndRemove(c.id(), Duration.ofSeconds(10)));
             docker.images(label).forEach(docker::removeImage);
-            docker.removeNetworks(Docker.APP + "=" + app.value());
+            docker.removeNetworks(Labels.APP + "=" + app.value());
             progress.detail("removed containers, images and the app's network");
             deleteTree(home.app(app));
             progress.detail("removed the repository and releases");

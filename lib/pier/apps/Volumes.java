@@ -1,10 +1,5 @@
 package pier.apps;
 
-import com.github.dockerjava.api.command.InspectVolumeResponse;
-import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.Bind;
-import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.Volume;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,10 +15,13 @@ import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import pier.base.Shown;
 import pier.base.PierException;
 import pier.base.Progress;
-import pier.engine.Docker;
+import pier.base.Shown;
+import pier.engine.Container;
+import pier.engine.ContainerSpec;
+import pier.engine.Labels;
+import pier.engine.Scheduler;
 import pier.names.AppName;
 import pier.names.ContainerPath;
 import pier.names.VolumeName;
@@ -42,8 +40,6 @@ import pier.state.Settings;
  * containers, releases, restarts and the Docker engine itself.
  */
 public final class Volumes {
-    public static final String VOLUME = "pier.volume";
-    public static final String PATH = "pier.volume.path";
 
     /** One path of a volume and the Docker volume behind it; size in bytes when the engine reports it. */
     public record Mount(ContainerPath path, Optional<String> dockerVolume, OptionalLong size) {
@@ -66,9 +62,9 @@ public final class Volumes {
     }
 
     private final PierHome home;
-    private final Docker docker;
+    private final Scheduler docker;
 
-    public Volumes(PierHome home, Docker docker) {
+    public Volumes(PierHome home, Scheduler docker) {
         this.home = home;
         this.docker = docker;
     }
@@ -128,7 +124,7 @@ public final class Volumes {
             }
             Map<ContainerPath, String> leftovers = dockerVolumes(name);
             if (!leftovers.isEmpty()) {
-                throw PierException.failed("Docker still holds volumes labelled " + VOLUME + "=" + name + " ("
+                throw PierException.failed("Docker still holds volumes labelled " + Labels.VOLUME + "=" + name + " ("
                         + String.join(", ", leftovers.values()) + "): remove them with docker volume rm, or choose another name");
             }
             progress.step("Creating volume " + name);
@@ -139,7 +135,7 @@ public final class Volumes {
                     progress.detail(paths.get(i) + " is Docker volume " + created.get(i));
                 }
             } catch (RuntimeException e) {
-                created.forEach(this::removeDockerVolume);
+                created.forEach(docker::removeVolume);
                 throw e instanceof PierException p ? p
                         : PierException.failed("cannot create the Docker volumes of " + name + ": " + Shown.firstLine(e.getMessage()), e);
             }
@@ -149,7 +145,7 @@ public final class Volumes {
                 props.setProperty("path." + (i + 1), paths.get(i).value());
             }
             AtomicFile.write(file(name), PropertiesText.of(props, "volume " + name
-                    + " (pier volume:create); path.N is Docker volume " + VOLUME + "=" + name + " with " + PATH + "=PATH"),
+                    + " (pier volume:create); path.N is Docker volume " + Labels.VOLUME + "=" + name + " with " + Labels.VOLUME_PATH + "=PATH"),
                     "rw-r--r--");
             progress.detail("link it to an app with: pier volume:link APP " + name);
         }
@@ -184,7 +180,7 @@ public final class Volumes {
             List<String> dockerNames = List.copyOf(dockerVolumes(name).values());
             awaitUnmounted(name, dockerNames, progress);
             for (String dockerName : dockerNames) {
-                removeDockerVolume(dockerName);
+                docker.removeVolume(dockerName);
                 progress.detail("removed Docker volume " + dockerName + " and its data");
             }
             try {
@@ -299,8 +295,8 @@ public final class Volumes {
      * missing (e.g. {@code docker volume prune} while nothing used it) is created again, empty and labelled, so
      * the app still starts with every path it was promised.
      */
-    public List<Bind> bindsFor(AppName app) {
-        List<Bind> binds = new ArrayList<>();
+    public List<ContainerSpec.Mount> mountsFor(AppName app) {
+        List<ContainerSpec.Mount> mounts = new ArrayList<>();
         for (VolumeName name : links(app)) {
             if (!exists(name)) {
                 throw PierException.failed(app + " links volume " + name + ", which does not exist: pier volume:unlink "
@@ -314,26 +310,21 @@ public final class Volumes {
                 if (dockerName == null) {
                     dockerName = createDockerVolume(name, i + 1, path, false);
                 }
-                binds.add(new Bind(dockerName, new Volume(path.value())));
+                mounts.add(new ContainerSpec.Mount(dockerName, path.value()));
             }
         }
-        return binds;
+        return mounts;
     }
 
     // ---- Docker ----
 
     /** The Docker volumes labelled as this volume's, by the container path they hold. */
     Map<ContainerPath, String> dockerVolumes(VolumeName name) {
-        List<InspectVolumeResponse> found = docker.client().listVolumesCmd()
-                .withFilter("label", List.of(VOLUME + "=" + name.value())).exec().getVolumes();
         Map<ContainerPath, String> byPath = new TreeMap<>();
-        if (found == null) {
-            return byPath;
-        }
-        found.stream().sorted(Comparator.comparing(InspectVolumeResponse::getName)).forEach(v -> {
-            String path = v.getLabels() == null ? null : v.getLabels().get(PATH);
+        docker.volumes(Labels.VOLUME + "=" + name.value()).forEach(v -> {
+            String path = v.labels().get(Labels.VOLUME_PATH);
             try {
-                byPath.putIfAbsent(ContainerPath.of(path), v.getName());
+                byPath.putIfAbsent(ContainerPath.of(path), v.name());
             } catch (PierException notOurs) {
                 // A volume carrying the label without a valid path label was not made by pier; it is not mounted.
             }
@@ -344,26 +335,12 @@ public final class Volumes {
     private String createDockerVolume(VolumeName name, int index, ContainerPath path, boolean fresh) {
         String dockerName = "pier-" + name.value() + "-" + index;
         if (fresh) {
-            try {
-                docker.client().inspectVolumeCmd(dockerName).exec();
+            if (docker.volumeExists(dockerName)) {
                 throw PierException.failed("a Docker volume named " + dockerName + " already exists and is not labelled as "
                         + name + "'s: remove it with docker volume rm " + dockerName + ", or choose another name");
-            } catch (NotFoundException free) {
-                // The name is free.
             }
         }
-        return docker.client().createVolumeCmd().withName(dockerName)
-                .withLabels(Map.of(VOLUME, name.value(), PATH, path.value())).exec().getName();
-    }
-
-    private void removeDockerVolume(String dockerName) {
-        try {
-            docker.client().removeVolumeCmd(dockerName).exec();
-        } catch (NotFoundException gone) {
-            // Gone already: the goal is reached.
-        } catch (RuntimeException e) {
-            throw PierException.failed("cannot remove Docker volume " + dockerName + ": " + Shown.firstLine(e.getMessage()), e);
-        }
+        return docker.createVolume(dockerName, Map.of(Labels.VOLUME, name.value(), Labels.VOLUME_PATH, path.value()));
     }
 
     /**
@@ -378,18 +355,16 @@ public final class Volumes {
         long deadline = System.nanoTime() + patience.toNanos();
         boolean told = false;
         while (true) {
-            List<Container> users = docker.client().listContainersCmd().withShowAll(true)
-                    .withVolumeFilter(dockerNames).exec();
+            List<Container> users = docker.containersMounting(dockerNames);
             if (users.isEmpty()) {
                 return;
             }
-            List<String> foreign = users.stream().filter(c -> c.getLabels() == null || !c.getLabels().containsKey(Docker.APP))
-                    .map(Volumes::shown).toList();
+            List<String> foreign = users.stream().filter(c -> !c.pierMade()).map(Volumes::shown).toList();
             if (!foreign.isEmpty()) {
                 throw PierException.failed("volume " + name + " is mounted by containers pier did not start: "
                         + String.join(", ", foreign) + "; remove them first (docker rm)");
             }
-            List<String> retiring = users.stream().map(c -> shown(c) + " of " + c.getLabels().get(Docker.APP)).toList();
+            List<String> retiring = users.stream().map(c -> shown(c) + " of " + c.app()).toList();
             if (System.nanoTime() > deadline) {
                 throw PierException.failed("volume " + name + " is still mounted by " + String.join(", ", retiring)
                         + " after " + patience.toSeconds() + "s; once they are gone (docker rm), run volume:destroy again");
@@ -408,8 +383,7 @@ public final class Volumes {
     }
 
     private static String shown(Container c) {
-        String[] names = c.getNames();
-        return names != null && names.length > 0 ? names[0].replaceFirst("^/", "") : c.getId().substring(0, 12);
+        return c.name().isEmpty() ? c.shortId() : c.name();
     }
 
     // ---- files ----

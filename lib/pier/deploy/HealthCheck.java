@@ -1,6 +1,5 @@
 package pier.deploy;
 
-import com.github.dockerjava.api.command.InspectContainerResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +15,8 @@ import org.jspecify.annotations.Nullable;
 import pier.apps.Checks;
 import pier.base.PierException;
 import pier.base.Shown;
-import pier.engine.Docker;
+import pier.engine.ContainerState;
+import pier.engine.Scheduler;
 
 /**
  * The checks before a switch. By default: the new container answers HTTP below 500 on its port within the
@@ -33,7 +33,7 @@ public record HealthCheck(String path, Duration timeout) {
     }
 
     /** Returns the first status below 500; throws with the reason when the app never answered so. */
-    public int await(Docker docker, String containerId, int hostPort) {
+    public int await(Scheduler docker, String containerId, int hostPort) {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "no answer yet";
         while (System.nanoTime() < deadline) {
@@ -56,7 +56,7 @@ public record HealthCheck(String path, Duration timeout) {
      * after the port accepts connections (within {@code startTimeout}). {@code host} is the Host header of a path
      * check that names none. Returns what passed, for the deploy output; throws with the first failure.
      */
-    public static String run(Checks checks, Docker docker, String containerId, int hostPort, String host,
+    public static String run(Checks checks, Scheduler docker, String containerId, int hostPort, String host,
                              Duration startTimeout) {
         if (checks.isDefault()) {
             int status = root(startTimeout).await(docker, containerId, hostPort);
@@ -72,7 +72,7 @@ public record HealthCheck(String path, Duration timeout) {
                 + " passed on 127.0.0.1:" + hostPort;
     }
 
-    private static void runOne(Checks.Check check, Docker docker, String containerId, int hostPort, String host) {
+    private static void runOne(Checks.Check check, Scheduler docker, String containerId, int hostPort, String host) {
         sleep(check.initialDelay());
         String last = "";
         for (int attempt = 1; attempt <= check.attempts(); attempt++) {
@@ -109,8 +109,8 @@ public record HealthCheck(String path, Duration timeout) {
         }
     }
 
-    private static @Nullable String command(Checks.Check check, Docker docker, String containerId) {
-        Docker.ExecResult result = docker.exec(containerId, check.command(), check.timeout());
+    private static @Nullable String command(Checks.Check check, Scheduler docker, String containerId) {
+        Scheduler.ExecResult result = docker.exec(containerId, check.command(), check.timeout());
         if (result.exitCode() != 0) {
             return "exit code " + result.exitCode() + (result.output().isBlank() ? "" : ": " + Shown.firstLine(result.output()));
         }
@@ -120,9 +120,9 @@ public record HealthCheck(String path, Duration timeout) {
         return null;
     }
 
-    private static @Nullable String uptime(Checks.Check check, Docker docker, String containerId) {
-        String started = docker.inspect(containerId).getState().getStartedAt();
-        Instant since = started == null ? Instant.now() : Instant.parse(started);
+    private static @Nullable String uptime(Checks.Check check, Scheduler docker, String containerId) {
+        String started = docker.state(containerId).startedAt();
+        Instant since = started.isEmpty() ? Instant.now() : Instant.parse(started);
         Instant until = since.plusSeconds(check.uptime());
         while (Instant.now().isBefore(until)) {
             requireRunning(docker, containerId, "staying up " + check.uptime() + "s");
@@ -133,7 +133,7 @@ public record HealthCheck(String path, Duration timeout) {
     }
 
     /** Waits until something accepts TCP connections on the port: a declared check then has a listener to talk to. */
-    private static void awaitPort(Docker docker, String containerId, int hostPort, Duration timeout) {
+    private static void awaitPort(Scheduler docker, String containerId, int hostPort, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             try (Socket socket = new Socket()) {
@@ -207,15 +207,13 @@ public record HealthCheck(String path, Duration timeout) {
      * Throws when the container stopped (or was restarted by its restart policy, which counts as an exit), quoting
      * its last output; {@code before} says what it had not done yet.
      */
-    static void requireRunning(Docker docker, String containerId, String before) {
-        InspectContainerResponse inspect = docker.inspect(containerId);
-        InspectContainerResponse.ContainerState state = inspect.getState();
-        boolean restarted = inspect.getRestartCount() != null && inspect.getRestartCount() > 0;
-        if (!Boolean.TRUE.equals(state.getRunning()) || Boolean.TRUE.equals(state.getRestarting()) || restarted) {
+    static void requireRunning(Scheduler docker, String containerId, String before) {
+        ContainerState state = docker.state(containerId);
+        if (!state.running() || state.restarting() || state.restartCount() > 0) {
             List<String> tail = docker.tail(containerId, 5);
-            String oom = Boolean.TRUE.equals(state.getOOMKilled()) ? ", killed for using more memory than its limit"
+            String oom = state.oomKilled() ? ", killed for using more memory than its limit"
                     + " (pier resource:limit APP memory=SIZE raises it)" : "";
-            throw PierException.failed("the app exited with code " + state.getExitCodeLong() + oom + " before " + before
+            throw PierException.failed("the app exited with code " + state.exitCode() + oom + " before " + before
                     + (tail.isEmpty() ? "" : "; its last output: " + String.join(" | ", tail)));
         }
     }

@@ -1,8 +1,5 @@
 package pier.deploy;
 
-import com.github.dockerjava.api.model.Bind;
-import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.ContainerPort;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -26,13 +23,17 @@ import pier.apps.Apps;
 import pier.apps.Procfile;
 import pier.apps.Release;
 import pier.apps.Releases;
+import pier.apps.Routing;
 import pier.apps.Scale;
 import pier.apps.Volumes;
 import pier.base.PierException;
 import pier.base.Progress;
 import pier.base.Shown;
-import pier.engine.Docker;
-import pier.engine.Nginx;
+import pier.engine.Container;
+import pier.engine.ContainerSpec;
+import pier.engine.Labels;
+import pier.engine.Proxy;
+import pier.engine.Scheduler;
 import pier.names.AppName;
 import pier.names.ProcessType;
 import pier.state.ConfigSnapshot;
@@ -53,11 +54,11 @@ public final class Processes {
     }
 
     private final PierHome home;
-    private final Docker docker;
-    private final Nginx nginx;
+    private final Scheduler docker;
+    private final Proxy nginx;
     private final Deploy deploy;
 
-    public Processes(PierHome home, Docker docker, Nginx nginx, Deploy deploy) {
+    public Processes(PierHome home, Scheduler docker, Proxy nginx, Deploy deploy) {
         this.home = home;
         this.docker = docker;
         this.nginx = nginx;
@@ -80,16 +81,10 @@ public final class Processes {
     public List<Instance> list(AppName app) {
         apps().require(app);
         int live = new Releases(home, app).current().map(Release::id).orElse(0);
-        return docker.containers(Map.of(Docker.APP, app.value())).stream().map(c -> {
-            Map<String, String> labels = c.getLabels();
-            int release = parseInt(labels.get(Docker.RELEASE));
-            String type = labels.getOrDefault(Docker.PROCESS, "?");
-            String oneoff = labels.get(Deploy.ONEOFF);
-            String role = oneoff != null ? oneoff : release == live ? "live" : "retiring";
-            Optional<Integer> port = Stream.of(c.getPorts() == null ? new ContainerPort[0] : c.getPorts())
-                    .map(ContainerPort::getPublicPort).filter(p -> p != null).findFirst();
-            return new Instance(c.getId().substring(0, 12), labels.getOrDefault(Deploy.INSTANCE, type), type, release,
-                    c.getState(), c.getStatus(), port, role);
+        return docker.containers(Map.of(Labels.APP, app.value())).stream().map(c -> {
+            String role = c.oneOffKind().orElse(c.release() == live ? "live" : "retiring");
+            return new Instance(c.shortId(), c.instance(), c.process(), c.release(), c.state(), c.status(), c.publicPort(),
+                    role);
         }).sorted(Comparator.comparing((Instance i) -> !i.role().equals("live")).thenComparing(Instance::type,
                 Comparator.comparing(t -> !t.equals("web"))).thenComparing(Instance::type)
                 .thenComparingInt(i -> parseInt(i.name().substring(i.name().lastIndexOf('.') + 1)))
@@ -158,10 +153,10 @@ public final class Processes {
         try (Lock ignored = Lock.app(home, app)) {
             apps().require(app);
             Release live = live(app);
-            boolean running = !apps().stopped(app) && docker.containers(Map.of(Docker.APP, app.value(),
-                            Docker.RELEASE, Integer.toString(live.id()))).stream()
-                    .filter(c -> !c.getLabels().containsKey(Deploy.ONEOFF))
-                    .filter(c -> "running".equals(c.getState())).count() >= live.formation().values().stream()
+            boolean running = !apps().stopped(app) && docker.containers(Map.of(Labels.APP, app.value(),
+                            Labels.RELEASE, Integer.toString(live.id()))).stream()
+                    .filter(c -> !c.oneOff())
+                    .filter(Container::running).count() >= live.formation().values().stream()
                     .mapToInt(Integer::intValue).sum();
             if (running) {
                 progress.step(app + " " + live.tag() + " is running already; pier ps:restart " + app + " restarts it");
@@ -184,17 +179,17 @@ public final class Processes {
             apps().stopped(app, true, key);
             progress.step("Stopping " + app + " " + live.tag() + ": its site answers 503 until pier ps:start " + app);
             try {
-                apps().route(app, docker, nginx);
+                new Routing(home, () -> docker, nginx).reroute(app);
             } catch (RuntimeException e) {
                 if (!already) {
                     apps().stopped(app, false, key);
                 }
                 throw e;
             }
-            List<Container> running = docker.containers(Map.of(Docker.APP, app.value())).stream()
-                    .filter(c -> !c.getLabels().containsKey(Deploy.ONEOFF))
-                    .filter(c -> "running".equals(c.getState()) || "restarting".equals(c.getState())).toList();
-            List<String> problems = docker.stopAll(running.stream().map(Container::getId).toList(), Duration.ofSeconds(10), false);
+            List<Container> running = docker.containers(Map.of(Labels.APP, app.value())).stream()
+                    .filter(c -> !c.oneOff())
+                    .filter(Container::alive).toList();
+            List<String> problems = docker.stopAll(running.stream().map(Container::id).toList(), Duration.ofSeconds(10), false);
             progress.detail("stopped " + (running.size() - problems.size()) + " of " + running.size()
                     + (running.size() == 1 ? " container" : " containers"));
             if (!problems.isEmpty()) {
@@ -267,8 +262,7 @@ public final class Processes {
         }
         List<Line> all = new ArrayList<>();
         for (Container c : containers) {
-            String instance = c.getLabels().getOrDefault(Deploy.INSTANCE, c.getLabels().getOrDefault(Docker.PROCESS, "?"));
-            docker.logs(c.getId(), lines, false, l -> all.add(new Line(instant(l.timestamp()), l.timestamp(), instance, l.text())));
+            docker.logs(c.id(), lines, false, l -> all.add(new Line(instant(l.timestamp()), l.timestamp(), c.instance(), l.text())));
         }
         all.sort(Comparator.comparing(Line::at));
         all.stream().skip(Math.max(0, all.size() - lines))
@@ -278,13 +272,13 @@ public final class Processes {
             return;
         }
         Set<String> followed = new HashSet<>();
-        containers.forEach(c -> followed.add(c.getId()));
+        containers.forEach(c -> followed.add(c.id()));
         containers.forEach(c -> follow(c, 0, out));
         while (!out.checkError() && apps().exists(app)) {
             sleep(Duration.ofSeconds(1));
             int now = new Releases(home, app).current().map(Release::id).orElse(live.id());
             for (Container c : logged(app, now, type)) {
-                if (followed.add(c.getId())) {
+                if (followed.add(c.id())) {
                     follow(c, -1, out);
                 }
             }
@@ -292,14 +286,14 @@ public final class Processes {
     }
 
     private List<Container> logged(AppName app, int release, Optional<ProcessType> type) {
-        Map<String, String> labels = new LinkedHashMap<>(Map.of(Docker.APP, app.value(), Docker.RELEASE, Integer.toString(release)));
-        type.ifPresent(t -> labels.put(Docker.PROCESS, t.value()));
-        return docker.containers(labels).stream().filter(c -> !c.getLabels().containsKey(Deploy.ONEOFF)).toList();
+        Map<String, String> labels = new LinkedHashMap<>(Map.of(Labels.APP, app.value(), Labels.RELEASE, Integer.toString(release)));
+        type.ifPresent(t -> labels.put(Labels.PROCESS, t.value()));
+        return docker.containers(labels).stream().filter(c -> !c.oneOff()).toList();
     }
 
     private void follow(Container c, int tail, PrintStream out) {
-        String instance = c.getLabels().getOrDefault(Deploy.INSTANCE, c.getLabels().getOrDefault(Docker.PROCESS, "?"));
-        Thread t = new Thread(() -> docker.logs(c.getId(), tail, true, l -> {
+        String instance = c.instance();
+        Thread t = new Thread(() -> docker.logs(c.id(), tail, true, l -> {
             synchronized (out) {
                 out.println(l.timestamp() + " app[" + instance + "]: " + l.text());
                 out.flush();
@@ -328,21 +322,16 @@ public final class Processes {
         if (words.isEmpty()) {
             throw PierException.usage("give a command to run, e.g. pier run APP ls -la");
         }
-        Docker.ContainerSpec spec;
+        ContainerSpec spec;
         try (Lock ignored = Lock.app(home, app)) {
             apps().require(app);
             Release live = live(app);
             ConfigSnapshot config = new Releases(home, app).config(live).orElseGet(() -> ConfigSnapshot.current(home, app));
-            Map<String, String> env = new LinkedHashMap<>();
-            config.merged().values().forEach((k, v) -> env.put(k.value(), v));
-            env.put("DYNO", "run.1");
-            Map<String, String> labels = Map.of(Docker.APP, app.value(), Docker.RELEASE, Integer.toString(live.id()),
-                    Docker.PROCESS, "run", Deploy.ONEOFF, "run", Deploy.INSTANCE, "run.1");
+            Map<String, String> env = ContainerSpecs.runEnv(ContainerSpecs.env(config));
             List<String> argv = words.size() > 1 ? List.copyOf(words)
-                    : Procfile.argv(words.get(0), docker.hasFile(live.image(), "/bin/sh", labels), env);
-            List<Bind> binds = new Volumes(home, docker).bindsFor(app);
-            String name = "pier-" + app + "-v" + live.id() + "-run-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
-            spec = new Docker.ContainerSpec(name, live.image(), Deploy.envList(env), labels, 0, 0, binds, argv,
+                    : Procfile.argv(words.get(0), docker.hasFile(live.image(), "/bin/sh", ContainerSpecs.runLabels(app, live)), env);
+            String suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
+            spec = ContainerSpecs.run(app, live, argv, env, suffix, new Volumes(home, docker).mountsFor(app),
                     new Resources(home).confinement(app, "run"));
         }
         return docker.runAttached(spec, in, out, err);
@@ -370,15 +359,15 @@ public final class Processes {
         apps().require(app);
         Release live = live(app);
         Container container = logged(app, live.id(), Optional.of(type)).stream()
-                .filter(c -> "running".equals(c.getState()))
-                .filter(c -> parts.length == 1 || wanted.equals(c.getLabels().get(Deploy.INSTANCE)))
-                .min(Comparator.comparing(c -> c.getLabels().getOrDefault(Deploy.INSTANCE, "")))
+                .filter(Container::running)
+                .filter(c -> parts.length == 1 || wanted.equals(c.labels().get(Labels.INSTANCE)))
+                .min(Comparator.comparing(c -> c.labels().getOrDefault(Labels.INSTANCE, "")))
                 .orElseThrow(() -> PierException.failed("no running " + wanted + " container of " + app + " " + live.tag()
                         + ": pier ps " + app + " shows what runs"));
-        if (!docker.hasFile(live.image(), "/bin/sh", Map.of(Docker.APP, app.value(), Deploy.ONEOFF, "probe"))) {
+        if (!docker.hasFile(live.image(), "/bin/sh", Map.of(Labels.APP, app.value(), Labels.ONEOFF, "probe"))) {
             throw PierException.failed("the image of " + app + " has no /bin/sh to enter; use pier run " + app + " COMMAND");
         }
-        return docker.execAttached(container.getId(), List.of("/bin/sh"), tty, size, in, out, err);
+        return docker.execAttached(container.id(), List.of("/bin/sh"), tty, size, in, out, err);
     }
 
     private static void sleep(Duration d) {

@@ -17,7 +17,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.BuildResponseItem;
-import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.ContainerPort;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
@@ -26,6 +26,7 @@ import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.RestartPolicy;
+import com.github.dockerjava.api.model.Volume;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.transport.DockerHttpClient;
@@ -44,8 +45,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
-import pier.base.Shown;
 import pier.base.PierException;
+import pier.base.Shown;
 import pier.state.Resources;
 import pier.state.Settings;
 
@@ -54,27 +55,7 @@ import pier.state.Settings;
  * daemon, never pinned. Every container and image pier makes carries the {@code pier.*} labels, and pier
  * finds its containers by those labels only.
  */
-public final class Docker implements AutoCloseable {
-    public static final String APP = "pier.app";
-    public static final String RELEASE = "pier.release";
-    public static final String PROCESS = "pier.process";
-
-    /**
-     * What to start: one container of one process type of one release. {@code cmd} replaces the image's command
-     * (its entrypoint stays), or is null for the image's own; {@code hostPort} 0 publishes no port.
-     */
-    public record ContainerSpec(String name, String image, List<String> env, Map<String, String> labels,
-                                int hostPort, int containerPort, List<Bind> binds, @Nullable List<String> cmd,
-                                Resources.Confinement confinement) {
-    }
-
-    /** What a command run in a container ended with: its exit code and its output (stdout and stderr). */
-    public record ExecResult(long exitCode, String output) {
-    }
-
-    /** One line a container wrote, with Docker's timestamp (RFC 3339, nanoseconds) when asked for. */
-    public record LogLine(String timestamp, String text) {
-    }
+public final class Docker implements Scheduler, Images, AutoCloseable {
 
     private final DockerClient client;
     /** The transport under {@link #client}, for the few API calls docker-java has no command for (system df). */
@@ -95,10 +76,6 @@ public final class Docker implements AutoCloseable {
                 .connectionTimeout(Duration.ofSeconds(5))
                 .build();
         return new Docker(DockerClientImpl.getInstance(config, http), http, config.getDockerHost());
-    }
-
-    public DockerClient client() {
-        return client;
     }
 
     public boolean ping() {
@@ -132,7 +109,7 @@ public final class Docker implements AutoCloseable {
         };
         try {
             var cmd = client.buildImageCmd(dir).withTags(Set.of(tag)).withLabels(labels).withPull(false)
-                    .withNetworkMode(network(network, labels.get(APP))).withForcerm(true);
+                    .withNetworkMode(network(network, labels.get(Labels.APP))).withForcerm(true);
             if (memory > 0) {
                 cmd.withMemory(memory).withMemswap(memory);
             }
@@ -217,8 +194,9 @@ public final class Docker implements AutoCloseable {
      */
     private HostConfig confined(ContainerSpec spec) {
         Resources.Confinement c = spec.confinement();
-        HostConfig host = HostConfig.newHostConfig().withBinds(spec.binds())
-                .withNetworkMode(network(c.network(), spec.labels().get(APP)))
+        HostConfig host = HostConfig.newHostConfig()
+                .withBinds(spec.mounts().stream().map(m -> new Bind(m.volume(), new Volume(m.path()))).toList())
+                .withNetworkMode(network(c.network(), spec.labels().get(Labels.APP)))
                 .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE,
                         Map.of("max-size", c.logMaxSize(), "max-file", Integer.toString(c.logMaxFiles()))));
         Resources.Limits limits = c.limits();
@@ -261,7 +239,7 @@ public final class Docker implements AutoCloseable {
             }
             try {
                 client.createNetworkCmd().withName(name).withDriver("bridge")
-                        .withLabels(app == null ? Map.of() : Map.of(APP, app))
+                        .withLabels(app == null ? Map.of() : Map.of(Labels.APP, app))
                         .withIpam(new com.github.dockerjava.api.model.Network.Ipam().withConfig(
                                 new com.github.dockerjava.api.model.Network.Ipam.Config().withSubnet(subnet)))
                         .exec();
@@ -302,8 +280,14 @@ public final class Docker implements AutoCloseable {
         client.updateContainerCmd(id).withRestartPolicy(RestartPolicy.unlessStoppedRestart()).exec();
     }
 
-    public InspectContainerResponse inspect(String id) {
-        return client.inspectContainerCmd(id).exec();
+    public ContainerState state(String id) {
+        InspectContainerResponse inspect = client.inspectContainerCmd(id).exec();
+        InspectContainerResponse.ContainerState state = inspect.getState();
+        Integer restarts = inspect.getRestartCount();
+        Long exit = state.getExitCodeLong();
+        return new ContainerState(Boolean.TRUE.equals(state.getRunning()), Boolean.TRUE.equals(state.getRestarting()),
+                exit == null ? 0 : exit, Boolean.TRUE.equals(state.getOOMKilled()), restarts == null ? 0 : restarts,
+                state.getStartedAt() == null ? "" : state.getStartedAt());
     }
 
     /** The last {@code lines} lines the container wrote, for an error message. */
@@ -327,8 +311,28 @@ public final class Docker implements AutoCloseable {
 
     /** Containers carrying all of {@code labels}, running or not, oldest first. */
     public List<Container> containers(Map<String, String> labels) {
-        return client.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec().stream()
-                .sorted(Comparator.comparing(Container::getCreated)).toList();
+        return seen(client.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec());
+    }
+
+    /** Containers carrying the label {@code key}, whatever its value, running or not, oldest first. */
+    public List<Container> containersLabelled(String key) {
+        return seen(client.listContainersCmd().withShowAll(true).withLabelFilter(List.of(key)).exec());
+    }
+
+    /** Containers (pier's or not) that mount any of {@code volumes}, running or not. */
+    public List<Container> containersMounting(List<String> volumes) {
+        return seen(client.listContainersCmd().withShowAll(true).withVolumeFilter(volumes).exec());
+    }
+
+    private static List<Container> seen(List<com.github.dockerjava.api.model.Container> found) {
+        return found.stream().sorted(Comparator.comparing(com.github.dockerjava.api.model.Container::getCreated))
+                .map(c -> new Container(c.getId(),
+                        c.getNames() != null && c.getNames().length > 0 ? c.getNames()[0].replaceFirst("^/", "") : "",
+                        c.getLabels() == null ? Map.of() : c.getLabels(), c.getState() == null ? "" : c.getState(),
+                        c.getStatus() == null ? "" : c.getStatus(),
+                        Arrays.stream(c.getPorts() == null ? new ContainerPort[0] : c.getPorts())
+                                .map(ContainerPort::getPublicPort).filter(java.util.Objects::nonNull).findFirst()))
+                .toList();
     }
 
     /**
@@ -622,6 +626,44 @@ public final class Docker implements AutoCloseable {
             // Gone already.
         } catch (DockerException e) {
             // An image still used by a container stays; the next cleanup takes it.
+        }
+    }
+
+    /** The ids of the images carrying the label {@code key}, whatever its value. */
+    public List<String> imagesLabelled(String key) {
+        return client.listImagesCmd().withLabelFilter(key).exec().stream().map(i -> i.getId()).toList();
+    }
+
+    /** The Docker volumes matching a label filter: {@code KEY} or {@code KEY=VALUE}. */
+    public List<VolumeInfo> volumes(String labelFilter) {
+        var found = client.listVolumesCmd().withFilter("label", List.of(labelFilter)).exec().getVolumes();
+        return found == null ? List.of() : found.stream()
+                .map(v -> new VolumeInfo(v.getName(), v.getLabels() == null ? Map.of() : v.getLabels()))
+                .sorted(Comparator.comparing(VolumeInfo::name)).toList();
+    }
+
+    public boolean volumeExists(String name) {
+        try {
+            client.inspectVolumeCmd(name).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        }
+    }
+
+    /** Creates the Docker volume {@code name} with {@code labels}; returns its name. */
+    public String createVolume(String name, Map<String, String> labels) {
+        return client.createVolumeCmd().withName(name).withLabels(labels).exec().getName();
+    }
+
+    /** Removes a Docker volume; one that is gone already is fine. */
+    public void removeVolume(String name) {
+        try {
+            client.removeVolumeCmd(name).exec();
+        } catch (NotFoundException gone) {
+            // Gone already: the goal is reached.
+        } catch (RuntimeException e) {
+            throw PierException.failed("cannot remove Docker volume " + name + ": " + Shown.firstLine(e.getMessage()), e);
         }
     }
 

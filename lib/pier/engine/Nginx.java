@@ -21,7 +21,7 @@ import pier.state.PierHome;
  * checked with {@code nginx -t} against the whole configuration; if the check fails the previous file is
  * put back and nothing is reloaded, so a bad change never reaches the running proxy.
  */
-public final class Nginx {
+public final class Nginx implements Proxy {
     public static final String BINARY = "/usr/sbin/nginx";
     public static final Path PID_FILE = Path.of("/run/nginx.pid");
     private static final Duration RELOAD_WAIT = Duration.ofSeconds(5);

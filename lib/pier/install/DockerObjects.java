@@ -1,13 +1,10 @@
 package pier.install;
 
-import com.github.dockerjava.api.command.InspectVolumeResponse;
-import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.Image;
 import java.util.List;
-import pier.base.Shown;
-import pier.apps.Volumes;
 import pier.base.PierException;
+import pier.base.Shown;
 import pier.engine.Docker;
+import pier.engine.Labels;
 
 /**
  * What deploys and volumes leave in Docker: containers and images labelled {@code pier.app}, volumes labelled
@@ -16,7 +13,7 @@ import pier.engine.Docker;
  */
 record DockerObjects() implements UndoableStep {
     public String describe() {
-        return "pier's Docker containers, images (label " + Docker.APP + ") and volumes (label " + Volumes.VOLUME + "), and the apps' networks";
+        return "pier's Docker containers, images (label " + Labels.APP + ") and volumes (label " + Labels.VOLUME + "), and the apps' networks";
     }
 
     public boolean satisfied() {
@@ -30,7 +27,8 @@ record DockerObjects() implements UndoableStep {
     /** True when any exists, and when Docker cannot be asked: then undo says why it cannot remove them. */
     public boolean present() {
         try (Docker docker = Docker.connect()) {
-            return !containers(docker).isEmpty() || !images(docker).isEmpty() || !volumes(docker).isEmpty();
+            return !docker.containersLabelled(Labels.APP).isEmpty() || !docker.imagesLabelled(Labels.APP).isEmpty()
+                    || !docker.volumes(Labels.VOLUME).isEmpty();
         } catch (RuntimeException e) {
             return true;
         }
@@ -38,35 +36,15 @@ record DockerObjects() implements UndoableStep {
 
     public void undo() {
         try (Docker docker = Docker.connect()) {
-            for (Container c : containers(docker)) {
-                docker.remove(c.getId());
-            }
-            for (Image i : images(docker)) {
-                docker.removeImage(i.getId());
-            }
-            for (InspectVolumeResponse v : volumes(docker)) {
-                docker.client().removeVolumeCmd(v.getName()).exec();
-            }
-            docker.removeNetworks(Docker.APP);
+            docker.containersLabelled(Labels.APP).forEach(c -> docker.remove(c.id()));
+            docker.imagesLabelled(Labels.APP).forEach(docker::removeImage);
+            docker.volumes(Labels.VOLUME).forEach(v -> docker.removeVolume(v.name()));
+            docker.removeNetworks(Labels.APP);
         } catch (PierException e) {
             throw e;
         } catch (RuntimeException e) {
             throw PierException.failed("cannot remove pier's Docker objects: " + Shown.firstLine(e.getMessage())
                     + " (is dockerd running?)", e);
         }
-    }
-
-    private static List<Container> containers(Docker docker) {
-        return docker.client().listContainersCmd().withShowAll(true).withLabelFilter(List.of(Docker.APP)).exec();
-    }
-
-    private static List<Image> images(Docker docker) {
-        return docker.client().listImagesCmd().withLabelFilter(Docker.APP).exec();
-    }
-
-    private static List<InspectVolumeResponse> volumes(Docker docker) {
-        List<InspectVolumeResponse> found = docker.client().listVolumesCmd()
-                .withFilter("label", List.of(Volumes.VOLUME)).exec().getVolumes();
-        return found == null ? List.of() : found;
     }
 }

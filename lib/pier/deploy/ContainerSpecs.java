@@ -1,0 +1,95 @@
+package pier.deploy;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import pier.apps.Procfile;
+import pier.apps.Release;
+import pier.engine.ContainerSpec;
+import pier.engine.Docker;
+import pier.engine.Labels;
+import pier.names.AppName;
+import pier.names.ProcessType;
+import pier.state.ConfigSnapshot;
+import pier.state.Resources;
+
+/**
+ * What each container of a release is, decided without asking the engine: its name, labels, environment,
+ * command, port, mounts and limits. Every container pier starts (process instances, the release command, a
+ * {@code pier run}) is specified here, so the words on a container are written in one place and tested
+ * without a daemon.
+ */
+public final class ContainerSpecs {
+    private ContainerSpecs() {
+    }
+
+    /** The app's config as a container's environment, in the order the release recorded it. */
+    public static Map<String, String> env(ConfigSnapshot config) {
+        Map<String, String> env = new LinkedHashMap<>();
+        config.merged().values().forEach((k, v) -> env.put(k.value(), v));
+        return env;
+    }
+
+    /**
+     * Instance {@code index} of {@code type} ({@code web.1}): DYNO names it, a web instance gets PORT and is
+     * published on {@code hostPort} of 127.0.0.1 (0 for other types), and it runs its Procfile command or the
+     * image's own.
+     */
+    public static ContainerSpec process(AppName app, Release release, ProcessType type, int index,
+                                               Map<String, String> env, int hostPort, List<ContainerSpec.Mount> mounts,
+                                               Resources.Confinement confinement) {
+        boolean web = type.equals(ProcessType.WEB);
+        String instance = type + "." + index;
+        Map<String, String> own = new LinkedHashMap<>(env);
+        own.put("DYNO", instance);
+        if (web) {
+            own.put("PORT", Integer.toString(release.port()));
+        }
+        List<String> cmd = release.procfile().command(type).map(c -> Procfile.argv(c, release.shell(), own)).orElse(null);
+        Map<String, String> labels = new LinkedHashMap<>(Labels.of(app.value(), release.id(), type.value()));
+        labels.put(Labels.INSTANCE, instance);
+        return new ContainerSpec(Labels.containerName(app.value(), release.id(), instance), release.image(),
+                envList(own), labels, web ? hostPort : 0, release.port(), mounts, cmd, confinement);
+    }
+
+    /** The Procfile's release command, run once in a container of the release's image before anything starts. */
+    public static ContainerSpec releaseCommand(AppName app, Release release, Map<String, String> env,
+                                                      List<ContainerSpec.Mount> mounts, Resources.Confinement confinement) {
+        String command = release.procfile().command(ProcessType.RELEASE).orElseThrow();
+        Map<String, String> own = new LinkedHashMap<>(env);
+        own.put("DYNO", "release.1");
+        Map<String, String> labels = new LinkedHashMap<>(Labels.of(app.value(), release.id(), ProcessType.RELEASE.value()));
+        labels.put(Labels.ONEOFF, "release");
+        return new ContainerSpec(Labels.containerName(app.value(), release.id(), "release"), release.image(),
+                envList(own), labels, 0, 0, mounts, Procfile.argv(command, release.shell(), own), confinement);
+    }
+
+    /** The labels of a {@code pier run} container of {@code release}: a one-off, never retired by a switch. */
+    public static Map<String, String> runLabels(AppName app, Release release) {
+        Map<String, String> labels = new LinkedHashMap<>(Labels.of(app.value(), release.id(), "run"));
+        labels.put(Labels.ONEOFF, "run");
+        labels.put(Labels.INSTANCE, "run.1");
+        return labels;
+    }
+
+    /**
+     * A {@code pier run} of {@code argv} with {@code env} (made by {@link #runEnv}); {@code suffix} keeps two runs at
+     * once apart.
+     */
+    public static ContainerSpec run(AppName app, Release release, List<String> argv, Map<String, String> env,
+                                           String suffix, List<ContainerSpec.Mount> mounts, Resources.Confinement confinement) {
+        return new ContainerSpec(Labels.containerName(app.value(), release.id(), "run-" + suffix), release.image(),
+                envList(env), runLabels(app, release), 0, 0, mounts, argv, confinement);
+    }
+
+    /** The environment of a {@code pier run}: DYNO is {@code run.1}, as Heroku names one-off dynos. */
+    public static Map<String, String> runEnv(Map<String, String> env) {
+        Map<String, String> own = new LinkedHashMap<>(env);
+        own.put("DYNO", "run.1");
+        return own;
+    }
+
+    static List<String> envList(Map<String, String> env) {
+        return env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+    }
+}

@@ -1,0 +1,218 @@
+package pier.deploy;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import pier.apps.Apps;
+import pier.apps.Release;
+import pier.apps.Releases;
+import pier.apps.Routing;
+import pier.apps.Scale;
+import pier.apps.Volumes;
+import pier.base.PierException;
+import pier.base.Progress;
+import pier.engine.Container;
+import pier.engine.ContainerSpec;
+import pier.engine.Images;
+import pier.engine.Labels;
+import pier.engine.Nginx;
+import pier.engine.Scheduler;
+import pier.names.AppName;
+import pier.names.Domain;
+import pier.names.ProcessType;
+import pier.state.ConfigSnapshot;
+import pier.state.PierHome;
+import pier.state.Resources;
+import pier.state.Settings;
+
+/**
+ * The one path to a live release, whatever made it (a push, a config change, a restart, a scale, a rollback): run
+ * the release command when the image or config is new, start the web containers, check them, switch the site,
+ * record the release, then start the workers. Until the switch nothing the live release uses is touched, and a
+ * failure removes what this launch started. The caller holds the app's lock.
+ */
+final class Launch {
+    private final PierHome home;
+    private final Scheduler scheduler;
+    private final Images images;
+    private final Routing routing;
+
+    Launch(PierHome home, Scheduler scheduler, Images images, Routing routing) {
+        this.home = home;
+        this.scheduler = scheduler;
+        this.images = images;
+        this.routing = routing;
+    }
+
+    /** One container started for a release: its id, its instance name (web.1) and its local port (0: none). */
+    private record Started(String id, String instance, int hostPort) {
+    }
+
+    Deploy.Deployed launch(AppName app, Release draft, ConfigSnapshot config, Duration build, Progress progress) {
+        Settings settings = new Settings(home);
+        Releases releases = new Releases(home, app);
+        Optional<Release> live = releases.current();
+        int id = draft.id();
+        removeLeftovers(app, id);
+        SortedMap<ProcessType, Integer> formation = Scale.read(home, app).formation(draft.procfile());
+        Release release = new Release(id, draft.commit(), draft.image(), draft.port(), Instant.now(), draft.key(),
+                draft.description(), config.version(), draft.procfile(), draft.shell(), draft.checks(), formation);
+        List<ContainerSpec.Mount> mounts = new Volumes(home, scheduler).mountsFor(app);
+        Map<String, String> env = ContainerSpecs.env(config);
+        Resources resources = new Resources(home);
+
+        long t0 = System.nanoTime();
+        Optional<String> releaseCommand = release.procfile().command(ProcessType.RELEASE);
+        boolean fresh = live.isEmpty() || !live.get().image().equals(release.image())
+                || !live.get().config().equals(release.config());
+        Duration releaseTime = Duration.ZERO;
+        if (releaseCommand.isPresent() && fresh) {
+            runReleaseCommand(app, release, ContainerSpecs.releaseCommand(app, release, env, mounts,
+                    resources.confinement(app, ProcessType.RELEASE.value())), settings.releaseTimeout(), progress);
+            releaseTime = Duration.ofNanos(System.nanoTime() - t0);
+        } else if (releaseCommand.isPresent()) {
+            progress.detail("same image and config as " + live.get().tag() + ": the release command does not run again");
+        }
+        long t1 = System.nanoTime();
+
+        int webs = release.count(ProcessType.WEB);
+        progress.step("Starting " + app + " v" + id + " (" + Scale.describe(formation) + (webs > 0 ? ", PORT=" + release.port() : "")
+                + ")");
+        List<Started> started = new ArrayList<>();
+        List<Domain> domains = new Apps(home).domains(app);
+        long t2;
+        long t3;
+        try {
+            for (int i = 1; i <= webs; i++) {
+                started.add(start(ContainerSpecs.process(app, release, ProcessType.WEB, i, env, freePort(), mounts,
+                        resources.confinement(app, ProcessType.WEB.value()))));
+            }
+            t2 = System.nanoTime();
+            if (webs > 0) {
+                progress.step((release.checks().isDefault() ? "Checking that " + app + " v" + id + " answers HTTP"
+                        : "Running the checks from " + release.checks().source() + " on " + app + " v" + id));
+                String host = domains.isEmpty() ? "localhost" : domains.get(0).value();
+                check(release, started, host, settings.healthTimeout()).forEach(progress::detail);
+                // Healthy now: from here on the engine restarts them after a crash, a reboot or a dockerd restart.
+                started.forEach(s -> scheduler.keepRunning(s.id()));
+            } else {
+                progress.detail("web=0: no web container, so the site answers 503 (pier ps:scale " + app + " web=1 to serve)");
+            }
+            t3 = System.nanoTime();
+            progress.step("Switching Nginx to v" + id);
+            routing.switchTo(app, domains, started.stream().map(s -> new Nginx.Upstream("127.0.0.1", s.hostPort())).toList());
+        } catch (RuntimeException e) {
+            started.forEach(s -> scheduler.stopAndRemove(s.id(), Duration.ofSeconds(1)));
+            throw e;
+        }
+        long t4 = System.nanoTime();
+        releases.record(release, config);
+        new Apps(home).stopped(app, false, draft.key());
+
+        Deploy.Timings timings = new Deploy.Timings(build, releaseTime, Duration.ofNanos(t2 - t1), Duration.ofNanos(t3 - t2),
+                Duration.ofNanos(t4 - t3));
+        progress.step(app + " v" + id + " is live at " + String.join(", ",
+                domains.stream().map(d -> "http://" + d).toList()) + " (" + timings + ")");
+        startWorkers(app, release, formation, env, mounts, resources, progress);
+        List<String> retiring = scheduler.containers(Map.of(Labels.APP, app.value())).stream()
+                .filter(c -> !c.oneOff())
+                .filter(c -> c.release() != id)
+                .map(Container::id).toList();
+        new OldImages(home, images).remove(app);
+        return new Deploy.Deployed(release, retiring);
+    }
+
+    private Started start(ContainerSpec spec) {
+        return new Started(scheduler.start(spec), spec.labels().get(Labels.INSTANCE), spec.hostPort());
+    }
+
+    /** Runs the checks on every web container at once; returns one line per container, or throws the first failure. */
+    private List<String> check(Release release, List<Started> webs, String host, Duration timeout) {
+        ExecutorService pool = Executors.newFixedThreadPool(webs.size());
+        try {
+            List<Future<String>> results = new ArrayList<>();
+            for (Started web : webs) {
+                results.add(pool.submit(() -> web.instance() + ": " + HealthCheck.run(release.checks(), scheduler, web.id(),
+                        web.hostPort(), host, timeout)));
+            }
+            List<String> lines = new ArrayList<>();
+            for (Future<String> result : results) {
+                try {
+                    lines.add(result.get());
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException r ? r
+                            : PierException.failed("the check failed: " + e.getCause(), e.getCause());
+                }
+            }
+            return lines;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw PierException.failed("interrupted while checking the new containers");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Workers start once the web switch is done; one that cannot start is reported and the deploy stands. */
+    private void startWorkers(AppName app, Release release, SortedMap<ProcessType, Integer> formation,
+                              Map<String, String> env, List<ContainerSpec.Mount> mounts, Resources resources,
+                              Progress progress) {
+        List<String> workers = new ArrayList<>();
+        formation.forEach((type, count) -> {
+            if (type.equals(ProcessType.WEB)) {
+                return;
+            }
+            for (int i = 1; i <= count; i++) {
+                try {
+                    Started worker = start(ContainerSpecs.process(app, release, type, i, env, 0, mounts,
+                            resources.confinement(app, type.value())));
+                    // Workers have no check to pass: the engine restarts them from the start.
+                    scheduler.keepRunning(worker.id());
+                    workers.add(worker.instance());
+                } catch (PierException e) {
+                    progress.warn(type + "." + i + " did not start: " + e.getMessage());
+                }
+            }
+        });
+        if (!workers.isEmpty()) {
+            progress.step("Started " + String.join(", ", workers));
+        }
+    }
+
+    /** The Procfile's release command, once, in a container of the new image; a failure aborts the deploy. */
+    private void runReleaseCommand(AppName app, Release release, ContainerSpec spec, Duration deadline, Progress progress) {
+        String command = release.procfile().command(ProcessType.RELEASE).orElseThrow();
+        progress.step("Running the release command of v" + release.id() + ": " + command);
+        int code = scheduler.runLogged(spec, deadline, progress::detail);
+        if (code != 0) {
+            throw PierException.failed("the release command exited with code " + code + (code == 137
+                    ? " (killed: out of memory at its limit, " + new Resources(home).limits(app, "release").describe() + ")"
+                    : "") + " (see its output above)");
+        }
+    }
+
+    /** A container of this release number left by a deploy that died half-way would block the name. */
+    private void removeLeftovers(AppName app, int id) {
+        scheduler.containers(Map.of(Labels.APP, app.value(), Labels.RELEASE, Integer.toString(id)))
+                .forEach(c -> scheduler.remove(c.id()));
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw PierException.failed("no free local port for the new container: " + e.getMessage(), e);
+        }
+    }
+}

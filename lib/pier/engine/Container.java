@@ -1,0 +1,64 @@
+package pier.engine;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A container as the engine reports it, in pier's words: what its labels say it is and whether it runs. The
+ * engine's own types stay in this package; everything above it sees these.
+ */
+public record Container(String id, String name, Map<String, String> labels, String state, String status,
+                        Optional<Integer> publicPort) {
+    public Container {
+        labels = Map.copyOf(labels);
+    }
+
+    public String shortId() {
+        return id.substring(0, Math.min(12, id.length()));
+    }
+
+    public String app() {
+        return labels.getOrDefault(Labels.APP, "");
+    }
+
+    /** The release number, or 0 when the label is missing or not a number. */
+    public int release() {
+        try {
+            return Integer.parseInt(labels.getOrDefault(Labels.RELEASE, "0"));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    public String process() {
+        return labels.getOrDefault(Labels.PROCESS, "?");
+    }
+
+    /** {@code web.1}; a container without the instance label is shown by its process type. */
+    public String instance() {
+        return labels.getOrDefault(Labels.INSTANCE, process());
+    }
+
+    /** A release command or a {@code pier run}: never part of a formation, never retired by a switch. */
+    public boolean oneOff() {
+        return labels.containsKey(Labels.ONEOFF);
+    }
+
+    /** What a one-off is ({@code release}, {@code run}), or empty for a process container. */
+    public Optional<String> oneOffKind() {
+        return Optional.ofNullable(labels.get(Labels.ONEOFF));
+    }
+
+    public boolean pierMade() {
+        return labels.containsKey(Labels.APP);
+    }
+
+    public boolean running() {
+        return "running".equals(state);
+    }
+
+    /** Running, or being restarted by the engine after a crash: either way something to stop. */
+    public boolean alive() {
+        return running() || "restarting".equals(state);
+    }
+}

@@ -1,0 +1,9 @@
+package pier.engine;
+
+/**
+ * What the engine knows of one container's life: whether it runs, how it ended, whether it was killed for its
+ * memory, how often the engine restarted it, and when it last started (RFC 3339).
+ */
+public record ContainerState(boolean running, boolean restarting, long exitCode, boolean oomKilled, int restartCount,
+                             String startedAt) {
+}

@@ -1,0 +1,38 @@
+package pier.engine;
+
+import java.util.Map;
+
+/**
+ * The words pier writes on what it makes in Docker, defined once: the labels that say which app, release, process
+ * and instance a container is (pier finds its containers by these and nothing else), the labels of its volumes,
+ * and the names of its containers.
+ */
+public final class Labels {
+    private Labels() {
+    }
+
+    /** On every container, image and network pier makes: the app it belongs to. */
+    public static final String APP = "pier.app";
+    /** The release number a container runs ({@code 3} for v3). */
+    public static final String RELEASE = "pier.release";
+    /** The process type ({@code web}, {@code worker}, {@code release}, {@code run}). */
+    public static final String PROCESS = "pier.process";
+    /** The instance a process container is ({@code web.1}), also in its environment as DYNO. */
+    public static final String INSTANCE = "pier.instance";
+    /** On a container that runs once (the release command, {@code pier run}): no switch retires it. */
+    public static final String ONEOFF = "pier.oneoff";
+    /** On a Docker volume: the pier volume it holds data for. */
+    public static final String VOLUME = "pier.volume";
+    /** On a Docker volume: the container path it is mounted at. */
+    public static final String VOLUME_PATH = "pier.volume.path";
+
+    /** The labels of a container of {@code app}'s release {@code release}, process {@code process}. */
+    public static Map<String, String> of(String app, int release, String process) {
+        return Map.of(APP, app, RELEASE, Integer.toString(release), PROCESS, process);
+    }
+
+    /** {@code pier-blog-v3-web.1}: the name of an instance (or a one-off's suffix) of a release. */
+    public static String containerName(String app, int release, String instance) {
+        return "pier-" + app + "-v" + release + "-" + instance;
+    }
+}

@@ -1,0 +1,15 @@
+package pier.engine;
+
+import pier.names.AppName;
+
+/** What routes requests to an app's web containers: Nginx ({@link Nginx}) today. */
+public interface Proxy {
+    /**
+     * Points the app's site at {@code vhost}'s names and upstreams, checked before it takes effect; on a failed check
+     * the previous site stays and this throws.
+     */
+    void apply(Nginx.Vhost vhost);
+
+    /** Takes the app's site away; an app without one is fine. */
+    void remove(AppName app);
+}

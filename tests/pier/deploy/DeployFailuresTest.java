@@ -1,0 +1,173 @@
+package pier.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.ObjectId;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import pier.apps.Apps;
+import pier.apps.Release;
+import pier.apps.Releases;
+import pier.apps.Routing;
+import pier.apps.Scale;
+import pier.base.PierException;
+import pier.base.Progress;
+import pier.build.Buildpacks;
+import pier.engine.Nginx;
+import pier.engine.Templates;
+import pier.names.AppName;
+import pier.state.PierHome;
+
+/**
+ * A deploy that fails at any step keeps the live release serving and removes what it started: a build error, a
+ * container that cannot start, a check that fails, a site Nginx refuses, a release command that exits non-zero.
+ * Run on a fake engine (see {@link FakeEngine}), so each step fails on demand; the system tests prove the same
+ * paths on real Docker and Nginx for the failures a push can cause.
+ */
+class DeployFailuresTest {
+    private static final AppName APP = AppName.of("blog");
+
+    @TempDir
+    Path tmp;
+
+    private PierHome home;
+    private FakeEngine engine;
+    private Deploy deploy;
+    private Git git;
+    private final List<String> shown = new ArrayList<>();
+    private final Progress progress = shown::add;
+
+    @BeforeEach
+    void deployV1() throws Exception {
+        home = new PierHome(tmp.resolve("state"));
+        new Apps(home).create(APP);
+        engine = new FakeEngine();
+        deploy = new Deploy(home, engine, engine, new Routing(home, () -> engine, engine),
+                new Buildpacks(home, new Templates(tmp.resolve("no-overrides"))));
+        git = Git.init().setDirectory(tmp.resolve("src").toFile()).setInitialBranch("main").call();
+        commit("Dockerfile", "FROM scratch\nCOPY . /app\n", "Procfile", "web: /app/serve\n");
+        Deploy.Deployed v1 = deploy.commit(APP, git.getRepository(), head(), "alice", progress);
+        assertEquals(1, v1.release().id(), String.join("\n", shown));
+        assertLive();
+    }
+
+    @AfterEach
+    void stop() {
+        engine.close();
+        git.close();
+    }
+
+    @Test
+    void aFailedBuildStartsNothingAndKeepsTheLiveRelease() throws Exception {
+        commit("index.html", "v2\n");
+        engine.failBuild = "COPY failed: file not found";
+        int starts = engine.starts();
+        PierException e = assertThrows(PierException.class, this::push);
+        assertTrue(e.getMessage().contains("COPY failed"), e.getMessage());
+        assertEquals(starts, engine.starts(), "a failed build starts no container");
+        assertLive();
+    }
+
+    @Test
+    void aContainerThatCannotStartRemovesTheOnesStartedBeforeIt() throws Exception {
+        Scale.parse(List.of("web=2")).write(home, APP);
+        commit("index.html", "v2\n");
+        engine.failStartAt = engine.starts() + 2;
+        PierException e = assertThrows(PierException.class, this::push);
+        assertTrue(e.getMessage().contains("port is already allocated"), e.getMessage());
+        assertLive();
+    }
+
+    @Test
+    void aFailedCheckRemovesTheNewContainersAndQuotesTheirOutput() throws Exception {
+        commit("index.html", "v2\n");
+        engine.crashOnStart = true;
+        PierException e = assertThrows(PierException.class, this::push);
+        assertTrue(e.getMessage().contains("exited with code 3"), e.getMessage());
+        assertTrue(e.getMessage().contains("cannot find module"), e.getMessage());
+        assertLive();
+    }
+
+    @Test
+    void aSiteNginxRefusesRemovesTheNewContainersAndKeepsTheOldSite() throws Exception {
+        commit("index.html", "v2\n");
+        engine.failProxy = "unknown directive";
+        PierException e = assertThrows(PierException.class, this::push);
+        assertTrue(e.getMessage().contains("nginx -t refused"), e.getMessage());
+        assertLive();
+    }
+
+    @Test
+    void aFailedReleaseCommandStartsNothingAndKeepsTheLiveRelease() throws Exception {
+        commit("Procfile", "web: /app/serve\nrelease: /app/migrate\n");
+        engine.releaseCommandExit = 2;
+        int starts = engine.starts();
+        PierException e = assertThrows(PierException.class, this::push);
+        assertTrue(e.getMessage().contains("release command exited with code 2"), e.getMessage());
+        assertEquals(starts, engine.starts(), "no process starts after a failed release command");
+        assertEquals(List.of("pier-blog-v2-release"), engine.oneOffs());
+        assertLive();
+    }
+
+    @Test
+    void aFailedRestartKeepsTheLiveReleaseToo() {
+        engine.crashOnStart = true;
+        assertThrows(PierException.class, () -> deploy.relaunch(APP, "alice", "Restart", progress));
+        assertLive();
+    }
+
+    @Test
+    void theNextDeployAfterAFailureTakesItsNumberGoesLiveAndRetiresV1() throws Exception {
+        commit("index.html", "v2\n");
+        engine.failProxy = "unknown directive";
+        assertThrows(PierException.class, this::push);
+        engine.failProxy = null;
+        Deploy.Deployed v2 = push();
+        assertEquals(2, v2.release().id(), "nothing of the failed attempt is left, so its number is free again");
+        assertEquals(1, v2.retiring().size(), "only v1's container is left to retire: " + engine.existing());
+        assertEquals(List.of("v1 web.1", "v2 web.1"), engine.existing());
+        int port = new Routing(home, () -> engine, engine).upstreams(APP).get(0).port();
+        assertEquals(List.of(new Nginx.Upstream("127.0.0.1", port)), engine.site(APP).orElseThrow().upstreams());
+    }
+
+    /** v1 is the live release, its one web container is all that runs, and the site points at it. */
+    private void assertLive() {
+        Release live = new Releases(home, APP).current().orElseThrow();
+        assertEquals(1, live.id(), "the live release");
+        assertEquals(List.of("v1 web.1"), engine.existing(), "what runs");
+        List<Nginx.Upstream> upstreams = new Routing(home, () -> engine, engine).upstreams(APP);
+        assertEquals(1, upstreams.size());
+        assertEquals(upstreams, engine.site(APP).orElseThrow().upstreams(), "the site still points at v1");
+    }
+
+    private Deploy.Deployed push() throws Exception {
+        return deploy.commit(APP, git.getRepository(), head(), "alice", progress);
+    }
+
+    private ObjectId head() throws IOException {
+        return git.getRepository().resolve("HEAD");
+    }
+
+    private void commit(String... pathsAndContents) throws Exception {
+        Map<String, String> files = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < pathsAndContents.length; i += 2) {
+            files.put(pathsAndContents[i], pathsAndContents[i + 1]);
+        }
+        for (Map.Entry<String, String> f : files.entrySet()) {
+            Files.writeString(git.getRepository().getWorkTree().toPath().resolve(f.getKey()), f.getValue());
+        }
+        git.add().addFilepattern(".").call();
+        git.commit().setMessage("change").setAuthor("t", "t@example.com").setCommitter("t", "t@example.com").call();
+    }
+}
