@@ -34,6 +34,7 @@ import pier.state.Lock;
 import pier.state.PierHome;
 import pier.state.Resources;
 import pier.state.Settings;
+import pier.state.Undo;
 
 /**
  * The scripting entry point: one server's pier, as a script or a command sees it.
@@ -246,13 +247,7 @@ public final class Pier implements AutoCloseable {
                 progress.detail("stored; it applies at the next deploy or restart");
                 return;
             }
-            try {
-                restartLocked(app, what, progress);
-            } catch (PierException e) {
-                undo.run();
-                throw PierException.failed(e.getMessage() + "; " + setting + " " + (setting.endsWith("s") ? "were" : "was")
-                        + " left as " + (setting.endsWith("s") ? "they were" : "it was"));
-            }
+            Undo.restartOrUndo(() -> restartLocked(app, what, progress), undo, setting, setting.endsWith("s"));
         }
     }
 

@@ -30,6 +30,7 @@ import pier.state.Lock;
 import pier.state.PierHome;
 import pier.state.PropertiesText;
 import pier.state.Settings;
+import pier.state.Undo;
 
 /**
  * Named volumes and the apps they are linked to. A volume holds data for one or more container paths; each
@@ -266,12 +267,7 @@ public final class Volumes {
     }
 
     private void restartOrUndo(AppName app, List<VolumeName> before, Runnable restart) {
-        try {
-            restart.run();
-        } catch (RuntimeException e) {
-            writeLinks(app, before);
-            throw PierException.failed(Shown.oneLine(e.getMessage()) + "; the volumes of " + app + " were left as they were", e);
-        }
+        Undo.restartOrUndo(restart, () -> writeLinks(app, before), "the volumes of " + app, true);
     }
 
     /** Replaces the app's links (the caller holds the app's lock); none removes the file. */

@@ -29,6 +29,7 @@ import pier.state.ConfigSnapshot;
 import pier.state.Env;
 import pier.state.PierHome;
 import pier.state.Settings;
+import pier.state.Undo;
 
 /**
  * The ways to a live release: a push builds a new image ({@link Build}); a config or volume change, a restart, a
@@ -178,13 +179,11 @@ public final class Deploy {
         progress.step("Rolling " + app + " back to " + target.tag() + " (" + target.commitShort() + ", config "
                 + target.configShort() + ") as v" + id);
         then.ifPresent(snapshot -> config.write(scope, snapshot.app()));
-        try {
-            return launch.launch(app, draft(target, id, key, "Rollback to " + target.tag()), ConfigSnapshot.current(home, app),
-                    Duration.ZERO, progress);
-        } catch (RuntimeException e) {
-            config.write(scope, before);
-            throw e;
-        }
+        Deployed[] deployed = new Deployed[1];
+        Undo.restartOrUndo(() -> deployed[0] = launch.launch(app, draft(target, id, key, "Rollback to " + target.tag()),
+                ConfigSnapshot.current(home, app), Duration.ZERO, progress), () -> config.write(scope, before),
+                "the config of " + app, false);
+        return deployed[0];
     }
 
     /** A new release {@code id} of {@code from}'s image, processes and checks, to launch. */

@@ -40,6 +40,7 @@ import pier.state.ConfigSnapshot;
 import pier.state.Lock;
 import pier.state.PierHome;
 import pier.state.Resources;
+import pier.state.Undo;
 
 /**
  * An app's processes: what runs ({@code ps}), how many ({@code ps:scale}), restarting, starting, stopping and
@@ -129,13 +130,9 @@ public final class Processes {
                 progress.detail(app + " runs " + Scale.describe(live.get().formation()) + " already; nothing to change");
                 return;
             }
-            try {
-                deploy.restart(app, key, "Scale " + Scale.describe(changes.counts()), progress)
-                        .ifPresent(d -> deploy.retireInBackground(app, d, progress));
-            } catch (RuntimeException e) {
-                before.write(home, app);
-                throw PierException.failed(Shown.oneLine(e.getMessage()) + "; the scale was left as it was", e);
-            }
+            Undo.restartOrUndo(() -> deploy.restart(app, key, "Scale " + Scale.describe(changes.counts()), progress)
+                    .ifPresent(d -> deploy.retireInBackground(app, d, progress)), () -> before.write(home, app), "the scale",
+                    false);
         }
     }
 
