@@ -40,6 +40,9 @@ import pier.state.Undo;
  * The scripting entry point: one server's pier, as a script or a command sees it.
  * {@code Pier.local().apps().create(AppName.of("blog"))} is what {@code pier apps:create blog} runs.
  * Docker is connected on first use, so commands that never touch it start faster.
+ * <p>
+ * It is the facade, so it is as long as the list of things an admin can do; each method only wires the package
+ * that owns the rule (see ARCHITECTURE.md), and the rules themselves live there.
  */
 public final class Pier implements AutoCloseable {
     private final PierHome home;

@@ -17,6 +17,9 @@ import pier.base.Shown;
  * The checks a release's web containers must pass before Nginx is switched to them, as its commit declares them:
  * Dokku's {@code app.json} {@code healthchecks.web} list, else a {@code CHECKS} file, else pier's default (the web
  * port answers HTTP below 500). They are recorded in the release, so a restart or rollback needs no checkout.
+ * <p>
+ * Both declaration formats and their limits are parsed here, so the one record of what a release checks has one
+ * reader; running the checks is {@code pier.deploy.HealthCheck}'s.
  */
 public record Checks(String source, List<Check> list) {
     public static final String DEFAULT_SOURCE = "default";

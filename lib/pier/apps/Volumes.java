@@ -3,10 +3,8 @@ package pier.apps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +16,6 @@ import java.util.stream.Stream;
 import pier.base.PierException;
 import pier.base.Progress;
 import pier.base.Shown;
-import pier.engine.Container;
 import pier.engine.ContainerSpec;
 import pier.engine.Labels;
 import pier.engine.Scheduler;
@@ -29,7 +26,6 @@ import pier.state.AtomicFile;
 import pier.state.Lock;
 import pier.state.PierHome;
 import pier.state.PropertiesText;
-import pier.state.Settings;
 import pier.state.Undo;
 
 /**
@@ -39,6 +35,11 @@ import pier.state.Undo;
  * {@code volumes/NAME.properties}; the volumes an app links are the lines of {@code apps/APP/volumes}. A link
  * mounts every path of the volume in each container the app starts from then on, so the data outlives
  * containers, releases, restarts and the Docker engine itself.
+ * <p>
+ * A volume's record, its links and the mounts they make stay in one class because they change together under
+ * the volume's and the app's locks, and the rules between them (a linked volume is not destroyed, a link names a
+ * volume that exists, a mount finds or remakes its backing volume) read best side by side. The engine's volumes
+ * behind a pier volume are {@link BackingVolumes}'.
  */
 public final class Volumes {
 
@@ -65,12 +66,13 @@ public final class Volumes {
     private final PierHome home;
     private final Scheduler docker;
 
+    private final BackingVolumes backing;
+
     public Volumes(PierHome home, Scheduler docker) {
         this.home = home;
         this.docker = docker;
+        this.backing = new BackingVolumes(home, docker);
     }
-
-    // ---- volumes ----
 
     public boolean exists(VolumeName name) {
         return Files.isRegularFile(file(name));
@@ -123,7 +125,7 @@ public final class Volumes {
             if (exists(name)) {
                 throw PierException.failed("volume " + name + " already exists: see pier volume:info " + name);
             }
-            Map<ContainerPath, String> leftovers = dockerVolumes(name);
+            Map<ContainerPath, String> leftovers = backing.byPath(name);
             if (!leftovers.isEmpty()) {
                 throw PierException.failed("Docker still holds volumes labelled " + Labels.VOLUME + "=" + name + " ("
                         + String.join(", ", leftovers.values()) + "): remove them with docker volume rm, or choose another name");
@@ -132,7 +134,7 @@ public final class Volumes {
             List<String> created = new ArrayList<>();
             try {
                 for (int i = 0; i < paths.size(); i++) {
-                    created.add(createDockerVolume(name, i + 1, paths.get(i), true));
+                    created.add(backing.create(name, i + 1, paths.get(i), true));
                     progress.detail(paths.get(i) + " is Docker volume " + created.get(i));
                 }
             } catch (RuntimeException e) {
@@ -154,7 +156,7 @@ public final class Volumes {
 
     public Info info(VolumeName name) {
         Stored stored = stored(require(name));
-        Map<ContainerPath, String> dockerVolumes = dockerVolumes(name);
+        Map<ContainerPath, String> dockerVolumes = backing.byPath(name);
         Map<String, Long> sizes = docker.volumeSizes();
         List<Mount> mounts = stored.paths().stream().map(p -> {
             Optional<String> dockerName = Optional.ofNullable(dockerVolumes.get(p));
@@ -178,8 +180,8 @@ public final class Volumes {
                         .map(AppName::value).toList()) + ": unlink it first with pier volume:unlink APP " + name);
             }
             progress.step("Destroying volume " + name);
-            List<String> dockerNames = List.copyOf(dockerVolumes(name).values());
-            awaitUnmounted(name, dockerNames, progress);
+            List<String> dockerNames = List.copyOf(backing.byPath(name).values());
+            backing.awaitUnmounted(name, dockerNames, progress);
             for (String dockerName : dockerNames) {
                 docker.removeVolume(dockerName);
                 progress.detail("removed Docker volume " + dockerName + " and its data");
@@ -191,8 +193,6 @@ public final class Volumes {
             }
         }
     }
-
-    // ---- links ----
 
     /** The volumes {@code app} links, in the order they were linked. */
     public List<VolumeName> links(AppName app) {
@@ -299,90 +299,18 @@ public final class Volumes {
                         + app + " " + name);
             }
             List<ContainerPath> paths = paths(name);
-            Map<ContainerPath, String> dockerVolumes = dockerVolumes(name);
+            Map<ContainerPath, String> dockerVolumes = backing.byPath(name);
             for (int i = 0; i < paths.size(); i++) {
                 ContainerPath path = paths.get(i);
                 String dockerName = dockerVolumes.get(path);
                 if (dockerName == null) {
-                    dockerName = createDockerVolume(name, i + 1, path, false);
+                    dockerName = backing.create(name, i + 1, path, false);
                 }
                 mounts.add(new ContainerSpec.Mount(dockerName, path.value()));
             }
         }
         return mounts;
     }
-
-    // ---- Docker ----
-
-    /** The Docker volumes labelled as this volume's, by the container path they hold. */
-    Map<ContainerPath, String> dockerVolumes(VolumeName name) {
-        Map<ContainerPath, String> byPath = new TreeMap<>();
-        docker.volumes(Labels.VOLUME + "=" + name.value()).forEach(v -> {
-            String path = v.labels().get(Labels.VOLUME_PATH);
-            try {
-                byPath.putIfAbsent(ContainerPath.of(path), v.name());
-            } catch (PierException notOurs) {
-                // A volume carrying the label without a valid path label was not made by pier; it is not mounted.
-            }
-        });
-        return byPath;
-    }
-
-    private String createDockerVolume(VolumeName name, int index, ContainerPath path, boolean fresh) {
-        String dockerName = "pier-" + name.value() + "-" + index;
-        if (fresh) {
-            if (docker.volumeExists(dockerName)) {
-                throw PierException.failed("a Docker volume named " + dockerName + " already exists and is not labelled as "
-                        + name + "'s: remove it with docker volume rm " + dockerName + ", or choose another name");
-            }
-        }
-        return docker.createVolume(dockerName, Map.of(Labels.VOLUME, name.value(), Labels.VOLUME_PATH, path.value()));
-    }
-
-    /**
-     * Waits until no container mounts the volume. After an unlink the previous release keeps it mounted until it
-     * is retired in the background; any container that is not pier's, or that outlives the wait, is an error.
-     */
-    private void awaitUnmounted(VolumeName name, List<String> dockerNames, Progress progress) {
-        if (dockerNames.isEmpty()) {
-            return;
-        }
-        Duration patience = new Settings(home).retireWait().plusSeconds(30);
-        long deadline = System.nanoTime() + patience.toNanos();
-        boolean told = false;
-        while (true) {
-            List<Container> users = docker.containersMounting(dockerNames);
-            if (users.isEmpty()) {
-                return;
-            }
-            List<String> foreign = users.stream().filter(c -> !c.pierMade()).map(Volumes::shown).toList();
-            if (!foreign.isEmpty()) {
-                throw PierException.failed("volume " + name + " is mounted by containers pier did not start: "
-                        + String.join(", ", foreign) + "; remove them first (docker rm)");
-            }
-            List<String> retiring = users.stream().map(c -> shown(c) + " of " + c.app()).toList();
-            if (System.nanoTime() > deadline) {
-                throw PierException.failed("volume " + name + " is still mounted by " + String.join(", ", retiring)
-                        + " after " + patience.toSeconds() + "s; once they are gone (docker rm), run volume:destroy again");
-            }
-            if (!told) {
-                progress.detail("waiting for " + String.join(", ", retiring) + " to be retired");
-                told = true;
-            }
-            try {
-                Thread.sleep(500);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw PierException.failed("interrupted while waiting for the containers of volume " + name);
-            }
-        }
-    }
-
-    private static String shown(Container c) {
-        return c.name().isEmpty() ? c.shortId() : c.name();
-    }
-
-    // ---- files ----
 
     private record Stored(Instant created, List<ContainerPath> paths) {
     }

@@ -23,6 +23,9 @@ import pier.state.Settings;
  * {@code COPY --from}, {@code RUN --mount=from=}, also under {@code ONBUILD}), after {@code ARG} substitution the way
  * Docker's builder does it, must be the base image, one of the app's own release images, or an image an admin
  * allows ({@value #ALLOWED}); anything else, and anything that cannot be resolved before the build, is refused.
+ * <p>
+ * It is long because it reads Dockerfile syntax the way Docker's builder does (continuations, the escape
+ * directive, ARG scoping, heredocs, flags): a reader that is shorter than the builder's would let an image through.
  */
 public final class BuildImages {
     /** Settings key: the images builds may use besides the base image, comma-separated; {@code NAME:*} allows every tag. */

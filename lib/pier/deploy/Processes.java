@@ -4,42 +4,28 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 import org.jspecify.annotations.Nullable;
 import pier.apps.Apps;
-import pier.apps.Procfile;
 import pier.apps.Release;
 import pier.apps.Releases;
 import pier.apps.Routing;
 import pier.apps.Scale;
-import pier.apps.Volumes;
 import pier.base.PierException;
 import pier.base.Progress;
-import pier.base.Shown;
 import pier.engine.Container;
-import pier.engine.ContainerSpec;
 import pier.engine.Labels;
 import pier.engine.Proxy;
 import pier.engine.Scheduler;
 import pier.names.AppName;
 import pier.names.ProcessType;
-import pier.state.ConfigSnapshot;
 import pier.state.Lock;
 import pier.state.PierHome;
-import pier.state.Resources;
 import pier.state.Undo;
 
 /**
@@ -71,6 +57,11 @@ public final class Processes {
     }
 
     private Release live(AppName app) {
+        return live(home, app);
+    }
+
+    /** The app's live release, or a failure saying it was never deployed. */
+    static Release live(PierHome home, AppName app) {
         return new Releases(home, app).current()
                 .orElseThrow(() -> PierException.failed(app + " is not deployed yet: push to deploy it"));
     }
@@ -244,135 +235,24 @@ public final class Processes {
         }
     }
 
-    // ---- logs ----
-
-    /**
-     * Prints the last {@code lines} lines of the live release's containers (of {@code type} only, when given), oldest
-     * first, as {@code TIME app[web.1]: text}. With {@code follow}, keeps printing new lines, also from the containers
-     * of later releases as they go live, until {@code out} can no longer be written.
-     */
+    /** See {@link Logs#print}. */
     public void logs(AppName app, int lines, boolean follow, Optional<ProcessType> type, PrintStream out) {
-        apps().require(app);
-        Release live = live(app);
-        List<Container> containers = logged(app, live.id(), type);
-        record Line(Instant at, String timestamp, String instance, String text) {
-        }
-        List<Line> all = new ArrayList<>();
-        for (Container c : containers) {
-            docker.logs(c.id(), lines, false, l -> all.add(new Line(instant(l.timestamp()), l.timestamp(), c.instance(), l.text())));
-        }
-        all.sort(Comparator.comparing(Line::at));
-        all.stream().skip(Math.max(0, all.size() - lines))
-                .forEach(l -> out.println(l.timestamp() + " app[" + l.instance() + "]: " + l.text()));
-        out.flush();
-        if (!follow) {
-            return;
-        }
-        Set<String> followed = new HashSet<>();
-        containers.forEach(c -> followed.add(c.id()));
-        containers.forEach(c -> follow(c, 0, out));
-        while (!out.checkError() && apps().exists(app)) {
-            sleep(Duration.ofSeconds(1));
-            int now = new Releases(home, app).current().map(Release::id).orElse(live.id());
-            for (Container c : logged(app, now, type)) {
-                if (followed.add(c.id())) {
-                    follow(c, -1, out);
-                }
-            }
-        }
+        new Logs(home, docker).print(app, lines, follow, type, out);
     }
 
-    private List<Container> logged(AppName app, int release, Optional<ProcessType> type) {
-        Map<String, String> labels = new LinkedHashMap<>(Map.of(Labels.APP, app.value(), Labels.RELEASE, Integer.toString(release)));
-        type.ifPresent(t -> labels.put(Labels.PROCESS, t.value()));
-        return docker.containers(labels).stream().filter(c -> !c.oneOff()).toList();
-    }
-
-    private void follow(Container c, int tail, PrintStream out) {
-        String instance = c.instance();
-        Thread t = new Thread(() -> docker.logs(c.id(), tail, true, l -> {
-            synchronized (out) {
-                out.println(l.timestamp() + " app[" + instance + "]: " + l.text());
-                out.flush();
-            }
-        }), "pier-logs-" + instance);
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private static Instant instant(String timestamp) {
-        try {
-            return Instant.parse(timestamp);
-        } catch (DateTimeParseException e) {
-            return Instant.EPOCH;
-        }
-    }
-
-    // ---- run and enter ----
-
-    /**
-     * Runs a one-off container of the live release (its image and config, the app's volumes) with our stdin, stdout
-     * and stderr, and returns its exit code; it is removed afterwards. Several words run as given; one word runs like
-     * a Procfile command (with {@code /bin/sh -c} when the image has it).
-     */
+    /** See {@link OneOffs#run}. */
     public int run(AppName app, List<String> words, InputStream in, OutputStream out, OutputStream err) {
-        if (words.isEmpty()) {
-            throw PierException.usage("give a command to run, e.g. pier run APP ls -la");
-        }
-        ContainerSpec spec;
-        try (Lock ignored = Lock.app(home, app)) {
-            apps().require(app);
-            Release live = live(app);
-            ConfigSnapshot config = new Releases(home, app).config(live).orElseGet(() -> ConfigSnapshot.current(home, app));
-            Map<String, String> env = ContainerSpecs.runEnv(ContainerSpecs.env(config));
-            List<String> argv = words.size() > 1 ? List.copyOf(words)
-                    : Procfile.argv(words.get(0), docker.hasFile(live.image(), "/bin/sh", ContainerSpecs.runLabels(app, live)), env);
-            String suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
-            spec = ContainerSpecs.run(app, live, argv, env, suffix, new Volumes(home, docker).mountsFor(app),
-                    new Resources(home).confinement(app, "run"));
-        }
-        return docker.runAttached(spec, in, out, err);
+        return new OneOffs(home, docker).run(app, words, in, out, err);
     }
 
-    /** A process type ({@code web}) or an instance of one ({@code web.2}), checked; refused as bad usage otherwise. */
-    public static String checkedInstance(String which) {
-        String[] parts = which.split("\\.", 2);
-        ProcessType.of(parts[0]);
-        if (parts.length == 2 && !parts[1].matches("[1-9]\\d{0,2}")) {
-            throw PierException.usage("invalid instance " + Shown.quote(which) + ": use TYPE or TYPE.N (e.g. web.2)");
-        }
-        return which;
-    }
-
-    /**
-     * Runs {@code /bin/sh} in a running container of the live release: {@code which} is a type ({@code web}, the
-     * first one) or an instance ({@code web.2}). With {@code tty} it gets a terminal of {@code size} (rows, columns).
-     */
+    /** See {@link OneOffs#enter}. */
     public int enter(AppName app, Optional<String> which, boolean tty, int @Nullable [] size, InputStream in, OutputStream out,
                      OutputStream err) {
-        String wanted = checkedInstance(which.orElse("web"));
-        String[] parts = wanted.split("\\.", 2);
-        ProcessType type = ProcessType.of(parts[0]);
-        apps().require(app);
-        Release live = live(app);
-        Container container = logged(app, live.id(), Optional.of(type)).stream()
-                .filter(Container::running)
-                .filter(c -> parts.length == 1 || wanted.equals(c.labels().get(Labels.INSTANCE)))
-                .min(Comparator.comparing(c -> c.labels().getOrDefault(Labels.INSTANCE, "")))
-                .orElseThrow(() -> PierException.failed("no running " + wanted + " container of " + app + " " + live.tag()
-                        + ": pier ps " + app + " shows what runs"));
-        if (!docker.hasFile(live.image(), "/bin/sh", Map.of(Labels.APP, app.value(), Labels.ONEOFF, "probe"))) {
-            throw PierException.failed("the image of " + app + " has no /bin/sh to enter; use pier run " + app + " COMMAND");
-        }
-        return docker.execAttached(container.id(), List.of("/bin/sh"), tty, size, in, out, err);
+        return new OneOffs(home, docker).enter(app, which, tty, size, in, out, err);
     }
 
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw PierException.failed("interrupted");
-        }
+    /** See {@link OneOffs#checkedInstance}. */
+    public static String checkedInstance(String which) {
+        return OneOffs.checkedInstance(which);
     }
 }

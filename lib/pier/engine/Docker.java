@@ -54,6 +54,10 @@ import pier.state.Settings;
  * Everything pier asks of the Docker engine, through docker-java. The API version is negotiated with the
  * daemon, never pinned. Every container and image pier makes carries the {@code pier.*} labels, and pier
  * finds its containers by those labels only.
+ * <p>
+ * It is long because it is the one adapter: every engine call pier makes is a short translation here, so no other
+ * package sees a docker-java type (LayeringTest holds that). What it offers is named by {@link Scheduler} and
+ * {@link Images}; read those first.
  */
 public final class Docker implements Scheduler, Images, AutoCloseable {
 
