@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.ObjectId;
 import org.junit.jupiter.api.AfterEach;
@@ -27,6 +28,8 @@ import pier.build.Buildpacks;
 import pier.engine.Nginx;
 import pier.engine.Templates;
 import pier.names.AppName;
+import pier.names.EnvKey;
+import pier.state.Config;
 import pier.state.PierHome;
 
 /**
@@ -125,6 +128,21 @@ class DeployFailuresTest {
         engine.crashOnStart = true;
         assertThrows(PierException.class, () -> deploy.relaunch(APP, "alice", "Restart", progress));
         assertLive();
+    }
+
+    @Test
+    void aFailedRollbackPutsTheAppsConfigBackAndKeepsTheLiveRelease() {
+        Config config = new Config(home);
+        Optional<AppName> scope = Optional.of(APP);
+        config.set(scope, Map.of(EnvKey.of("GREETING"), "two"));
+        Deploy.Deployed v2 = deploy.relaunch(APP, "alice", "Set GREETING", progress);
+        Release v1 = new Releases(home, APP).list().stream().filter(r -> r.id() == 1).findFirst().orElseThrow();
+        engine.crashOnStart = true;
+        PierException e = assertThrows(PierException.class, () -> deploy.rollback(APP, v1, "alice", progress));
+        assertTrue(e.getMessage().endsWith("; the config of blog was left as it was"), e.getMessage());
+        assertEquals(Optional.of("two"), config.of(scope).get(EnvKey.of("GREETING")), "the config from before the rollback is back");
+        assertEquals(v2.release().id(), new Releases(home, APP).current().orElseThrow().id());
+        assertEquals(List.of("v1 web.1", "v2 web.1"), engine.existing(), "nothing of the failed rollback is left");
     }
 
     @Test
