@@ -7,17 +7,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import pier.Pier;
 import pier.apps.Release;
 import pier.apps.Scale;
 import pier.base.PierException;
-import pier.base.Progress;
 import pier.names.AppName;
 
 /** pier's release commands: releases and releases:rollback. */
@@ -32,62 +28,56 @@ public class releases {
 
     @Command(name = "releases", description = "List the releases of APP, newest first: what ran, with which config, by whom.",
             mixinStandardHelpOptions = true)
-    static class ListReleases implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Parameters(paramLabel = "APP")
-        String app;
-        @Option(names = "--format", defaultValue = "text", description = "text or json")
-        Cli.Format format;
+    static class ListReleases extends PierCommand {
+        @Mixin
+        AppMixin app;
+        @Mixin
+        FormatMixin format;
 
-        public Integer call() {
-            AppName name = AppName.of(app);
-            try (Pier pier = Pier.local()) {
-                pier.apps().require(name);
-                List<Release> all = new java.util.ArrayList<>(pier.releases(name).list());
-                java.util.Collections.reverse(all);
-                int live = all.isEmpty() ? 0 : all.get(0).id();
-                var out = spec.commandLine().getOut();
-                if (format == Cli.Format.json) {
-                    out.println(Json.of(all.stream().map(r -> {
-                        Map<String, Object> m = new LinkedHashMap<>();
-                        m.put("id", r.id());
-                        m.put("live", r.id() == live);
-                        m.put("time", r.time().toString());
-                        m.put("key", r.key());
-                        m.put("description", r.description());
-                        m.put("commit", r.commit());
-                        m.put("image", r.image());
-                        m.put("config", r.config().isEmpty() ? null : r.config());
-                        Map<String, Integer> formation = new LinkedHashMap<>();
-                        r.formation().forEach((t, n) -> formation.put(t.value(), n));
-                        m.put("scale", formation);
-                        return m;
-                    }).toList()));
-                    return 0;
-                }
-                out.println("=====> " + name + " releases" + (all.isEmpty() ? ": none yet, push to deploy" : ""));
-                for (Release r : all) {
-                    out.printf("%-5s %-20s %-12s %-8s config %-8s %-22s %s%s%n", r.tag(), r.time().toString().replaceFirst("\\.\\d+Z$", "Z"),
-                            r.key(), r.commitShort(), r.configShort(), Scale.describe(r.formation()),
-                            r.description().isEmpty() ? "Deploy" : r.description(), r.id() == live ? "  (live)" : "");
-                }
+        protected int run() {
+            AppName name = pier().apps().require(app.app());
+            List<Release> all = new java.util.ArrayList<>(pier().releases(name).list());
+            java.util.Collections.reverse(all);
+            int live = all.isEmpty() ? 0 : all.get(0).id();
+            if (format.json()) {
+                format.print(all.stream().map(r -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("id", r.id());
+                    m.put("live", r.id() == live);
+                    m.put("time", r.time().toString());
+                    m.put("key", r.key());
+                    m.put("description", r.description());
+                    m.put("commit", r.commit());
+                    m.put("image", r.image());
+                    m.put("config", r.config().isEmpty() ? null : r.config());
+                    Map<String, Integer> formation = new LinkedHashMap<>();
+                    r.formation().forEach((t, n) -> formation.put(t.value(), n));
+                    m.put("scale", formation);
+                    return m;
+                }).toList());
                 return 0;
             }
+            var out = out();
+            out.println("=====> " + name + " releases" + (all.isEmpty() ? ": none yet, push to deploy" : ""));
+            for (Release r : all) {
+                out.printf("%-5s %-20s %-12s %-8s config %-8s %-22s %s%s%n", r.tag(), r.time().toString().replaceFirst("\\.\\d+Z$", "Z"),
+                        r.key(), r.commitShort(), r.configShort(), Scale.describe(r.formation()),
+                        r.description().isEmpty() ? "Deploy" : r.description(), r.id() == live ? "  (live)" : "");
+            }
+            return 0;
         }
     }
 
     @Command(name = "releases:rollback", aliases = "rollback",
             description = "Bring back release ID's image and config (default: the newest earlier release that differs).",
             mixinStandardHelpOptions = true)
-    static class Rollback implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "APP")
-        String app;
+    static class Rollback extends PierCommand {
+        @Mixin
+        AppMixin app;
         @Parameters(index = "1", arity = "0..1", paramLabel = "ID", description = "a release, e.g. v3 or 3")
         String id;
 
-        public Integer call() {
-            AppName name = AppName.of(app);
+        protected int run() {
             Optional<Integer> target = Optional.ofNullable(id).map(raw -> {
                 if (!raw.matches("v?[1-9]\\d{0,8}")) {
                     throw PierException.usage("invalid release " + raw.replaceAll("[^\\x20-\\x7e]", "?")
@@ -95,9 +85,7 @@ public class releases {
                 }
                 return Integer.parseInt(raw.startsWith("v") ? raw.substring(1) : raw);
             });
-            try (Pier pier = Pier.local()) {
-                pier.processes().rollback(name, target, Pier.actor(), Progress.to(System.out));
-            }
+            pier().processes().rollback(app.app(), target, Pier.actor(), progress());
             return 0;
         }
     }

@@ -7,15 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import pier.Pier;
 import pier.apps.Release;
-import pier.base.Progress;
 import pier.names.AppName;
 import pier.names.ProcessType;
 import pier.state.Resources;
@@ -35,63 +31,55 @@ public class resource {
                     + " puts the old limits back.",
                     "memory=512m (k, m, g), cpus=1.5, pids=256; 0 means no limit; NAME=default goes back to the server's"
                     + " (settings limits.memory, limits.cpus, limits.pids)."})
-    static class Limit implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "APP")
-        String app;
+    static class Limit extends PierCommand {
+        @Mixin
+        AppMixin app;
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "NAME=VALUE")
         List<String> limits;
         @Option(names = "--process", paramLabel = "TYPE", description = "only this process type (web, worker, release, run ...)")
         String process;
 
-        public Integer call() {
-            AppName name = AppName.of(app);
+        protected int run() {
             Optional<ProcessType> type = Optional.ofNullable(process).map(ProcessType::of);
             Map<String, String> changes = Resources.changes(limits);
-            try (Pier pier = Pier.local()) {
-                pier.limitResources(name, type, changes, Progress.to(System.out));
-            }
+            pier().limitResources(app.app(), type, changes, progress());
             return 0;
         }
     }
 
     @Command(name = "resource:report", mixinStandardHelpOptions = true,
             description = "The limits in force for each of APP's process types, and the app's own settings.")
-    static class Report implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "APP")
-        String app;
-        @Option(names = "--format", defaultValue = "text", description = "text or json")
-        Cli.Format format;
+    static class Report extends PierCommand {
+        @Mixin
+        AppMixin app;
+        @Mixin
+        FormatMixin format;
 
-        public Integer call() {
-            AppName name = AppName.of(app);
-            var out = spec.commandLine().getOut();
-            try (Pier pier = Pier.local()) {
-                pier.apps().require(name);
-                Resources resources = new Resources(pier.home());
-                List<String> types = new java.util.ArrayList<>(List.of("web"));
-                pier.releases(name).current().map(Release::procfile).ifPresent(p -> p.commands().keySet().stream()
-                        .map(ProcessType::value).filter(t -> !types.contains(t)).forEach(types::add));
-                types.addAll(List.of("run", "build"));
-                Map<String, Object> inForce = new LinkedHashMap<>();
-                for (String type : types) {
-                    Resources.Limits l = resources.limits(name, type);
-                    inForce.put(type, format == Cli.Format.json ? Map.of("memory", l.memory(), "cpus", l.cpus(), "pids", l.pids())
-                            : l.describe());
-                }
-                if (format == Cli.Format.json) {
-                    out.println(Json.of(Map.of("app", name.value(), "limits", inForce, "own", resources.ownLines(name),
-                            "defaults", resources.defaults())));
-                    return 0;
-                }
-                out.println("=====> " + name + " resource limits");
-                inForce.forEach((type, limits) -> out.printf("%-10s %s%n", type, limits));
-                Map<String, String> own = resources.ownLines(name);
-                out.println(own.isEmpty() ? "(the server's defaults: " + String.join(" ", resources.defaults().entrySet().stream()
-                        .map(e -> e.getKey() + "=" + e.getValue()).toList()) + ")"
-                        : "set for " + name + ": " + String.join(" ", own.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
+        protected int run() {
+            AppName name = pier().apps().require(app.app());
+            Resources resources = new Resources(pier().home());
+            List<String> types = new java.util.ArrayList<>(List.of("web"));
+            pier().releases(name).current().map(Release::procfile).ifPresent(p -> p.commands().keySet().stream()
+                    .map(ProcessType::value).filter(t -> !types.contains(t)).forEach(types::add));
+            types.addAll(List.of("run", "build"));
+            Map<String, Object> inForce = new LinkedHashMap<>();
+            for (String type : types) {
+                Resources.Limits l = resources.limits(name, type);
+                inForce.put(type, format.json() ? Map.of("memory", l.memory(), "cpus", l.cpus(), "pids", l.pids())
+                        : l.describe());
             }
+            if (format.json()) {
+                format.print(Map.of("app", name.value(), "limits", inForce, "own", resources.ownLines(name),
+                        "defaults", resources.defaults()));
+                return 0;
+            }
+            var out = out();
+            out.println("=====> " + name + " resource limits");
+            inForce.forEach((type, limits) -> out.printf("%-10s %s%n", type, limits));
+            Map<String, String> own = resources.ownLines(name);
+            out.println(own.isEmpty() ? "(the server's defaults: " + String.join(" ", resources.defaults().entrySet().stream()
+                    .map(e -> e.getKey() + "=" + e.getValue()).toList()) + ")"
+                    : "set for " + name + ": " + String.join(" ", own.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
             return 0;
         }
     }

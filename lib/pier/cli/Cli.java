@@ -27,9 +27,7 @@ public final class Cli {
         cmd.setExecutionExceptionHandler((e, line, parsed) -> {
             PrintWriter err = line.getErr();
             if (e instanceof PierException p) {
-                err.println("error: " + Shown.oneLine(p.getMessage()));
-                err.flush();
-                return p.exitCode();
+                return fail(err, p);
             }
             err.println("error: " + Shown.oneLine(e.toString()));
             if (System.getenv("PIER_DEBUG") != null) {
@@ -40,6 +38,10 @@ public final class Cli {
         });
         cmd.setParameterExceptionHandler((e, args) -> {
             PrintWriter err = e.getCommandLine().getErr();
+            if (e.getCause() instanceof PierException p) {
+                // A name refused while parsing (see AppMixin): its own message says what is allowed.
+                return fail(err, p);
+            }
             err.println("error: " + Shown.oneLine(e.getMessage()) + " (see: "
                     + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
             err.flush();
@@ -48,13 +50,14 @@ public final class Cli {
         return cmd;
     }
 
-    public static int execute(Object root, String... args) {
-        return commandLine(root).execute(args);
+    /** Prints {@code e} as the one {@code error:} line and returns its exit code. */
+    static int fail(PrintWriter err, PierException e) {
+        err.println("error: " + Shown.oneLine(e.getMessage()));
+        err.flush();
+        return e.exitCode();
     }
 
-
-    /** The {@code --format} every list and report command takes. */
-    public enum Format {
-        text, json
+    public static int execute(Object root, String... args) {
+        return commandLine(root).execute(args);
     }
 }

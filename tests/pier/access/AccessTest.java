@@ -13,6 +13,7 @@ import pier.names.AppName;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -109,7 +110,11 @@ class AccessTest {
         assertEquals(Optional.of(blog), CommandGate.appOf(leaf(cli.parseArgs("config:set", "blog", "A=1"))));
         assertEquals(Optional.empty(), CommandGate.appOf(leaf(pier.cli.pier.commandLine().parseArgs("config:set", "--global", "A=1"))));
         assertEquals(Optional.of(blog), CommandGate.appOf(leaf(pier.cli.pier.commandLine().parseArgs("logs", "-n", "5", "blog"))));
-        assertThrows(PierException.class, () -> CommandGate.appOf(leaf(pier.cli.pier.commandLine().parseArgs("ps", "../api"))));
+        // An APP argument is checked while the line is parsed (AppMixin); config's APP-or---global words by the gate.
+        CommandLine.ParameterException bad = assertThrows(CommandLine.ParameterException.class,
+                () -> pier.cli.pier.commandLine().parseArgs("ps", "../api"));
+        assertInstanceOf(PierException.class, bad.getCause());
+        assertThrows(PierException.class, () -> CommandGate.appOf(leaf(pier.cli.pier.commandLine().parseArgs("config", "../api"))));
     }
 
     private static CommandLine.ParseResult leaf(CommandLine.ParseResult parsed) {
