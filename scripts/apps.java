@@ -3,13 +3,14 @@
 //SOURCES ../lib/pier/**.java
 package pier.cli;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import pier.apps.Apps;
+import pier.apps.Release;
 import pier.base.PierException;
 import pier.names.AppName;
 import pier.names.Domain;
@@ -44,12 +45,7 @@ public class apps {
         FormatMixin format;
 
         protected int run() {
-            var names = pier().apps().list().stream().map(AppName::value).toList();
-            if (format.json()) {
-                format.print(names);
-            } else {
-                names.forEach(out()::println);
-            }
+            format.rows(pier().apps().list().stream().map(AppName::value).toList(), name -> name, name -> name);
             return 0;
         }
     }
@@ -64,15 +60,9 @@ public class apps {
         protected int run() {
             Apps.Info info = pier().apps().info(app.app(), pier().docker());
             if (format.json()) {
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("name", info.name().value());
-                out.put("repository", info.repo().toString());
-                out.put("domains", info.domains().stream().map(Domain::value).toList());
-                out.put("release", info.release().map(r -> (Object) Map.of("id", r.id(), "commit", r.commit(),
-                        "image", r.image(), "port", r.port(), "time", r.time().toString(), "key", r.key())).orElse(null));
-                out.put("containers", info.containers().stream().map(c -> Map.of("id", c.id(), "process", c.process(),
-                        "release", c.release(), "state", c.state())).toList());
-                format.print(out);
+                format.print(new Json(info.name().value(), info.repo().toString(),
+                        info.domains().stream().map(Domain::value).toList(), info.release().map(ReleaseJson::of).orElse(null),
+                        info.containers().stream().map(c -> new ContainerJson(c.id(), c.process(), c.release(), c.state())).toList()));
                 return 0;
             }
             var w = out();
@@ -84,6 +74,19 @@ public class apps {
             w.println("Containers:  " + (info.containers().isEmpty() ? "none" : ""));
             info.containers().forEach(c -> w.println("  " + c.id() + "  " + c.process() + "  v" + c.release() + "  " + c.state()));
             return 0;
+        }
+
+        record Json(String name, String repository, List<String> domains, @Nullable ReleaseJson release,
+                    List<ContainerJson> containers) {
+        }
+
+        record ReleaseJson(int id, String commit, String image, int port, String time, String key) {
+            static ReleaseJson of(Release r) {
+                return new ReleaseJson(r.id(), r.commit(), r.image(), r.port(), r.time().toString(), r.key());
+            }
+        }
+
+        record ContainerJson(String id, String process, String release, String state) {
         }
     }
 

@@ -4,8 +4,7 @@
 package pier.cli;
 
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -41,11 +40,7 @@ public class builder {
             String chosen = buildpacks.chosen(name).orElse(Buildpacks.AUTO);
             String base = buildpacks.baseImage();
             if (format.json()) {
-                Map<String, Object> json = new LinkedHashMap<>();
-                json.put("app", name.value());
-                json.put("buildpack", chosen);
-                json.put("base", base);
-                format.print(json);
+                format.print(new Json(name.value(), chosen, base));
                 return 0;
             }
             PrintWriter out = out();
@@ -55,6 +50,9 @@ public class builder {
                     : chosen + " (chosen with builder:set)"));
             out.println("Base image:  " + base);
             return 0;
+        }
+
+        record Json(String app, String buildpack, String base) {
         }
     }
 
@@ -83,14 +81,12 @@ public class builder {
         FormatMixin format;
 
         protected int run() {
-            var all = pier().buildpacks().list();
-            if (format.json()) {
-                format.print(all.stream().map(b -> Map.of("name", b.name(), "title", b.title(), "detect", b.detect())).toList());
-                return 0;
-            }
-            PrintWriter out = out();
-            all.forEach(b -> out.printf("%-10s %-14s %s%n", b.name(), b.title(), String.join(" ", b.detect())));
+            format.rows(pier().buildpacks().list(), b -> new Json(b.name(), b.title(), b.detect()),
+                    b -> String.format("%-10s %-14s %s", b.name(), b.title(), String.join(" ", b.detect())));
             return 0;
+        }
+
+        record Json(String name, String title, List<String> detect) {
         }
     }
 
@@ -126,9 +122,9 @@ public class builder {
 
         protected int run() {
             String base = pier().buildpacks().baseImage();
-            java.util.List<String> allowed = pier().settings().list(BuildImages.ALLOWED);
+            List<String> allowed = pier().settings().list(BuildImages.ALLOWED);
             if (format.json()) {
-                format.print(Map.of("base", base, "allowed", allowed));
+                format.print(new Json(base, allowed));
                 return 0;
             }
             PrintWriter out = out();
@@ -138,6 +134,9 @@ public class builder {
             out.println("allowed         " + (allowed.isEmpty() ? "(none: pier builder:allow-image IMAGE adds one)" : String.join(" ", allowed)));
             return 0;
         }
+
+        record Json(String base, List<String> allowed) {
+        }
     }
 
     @Command(name = "builder:allow-image", mixinStandardHelpOptions = true,
@@ -145,7 +144,7 @@ public class builder {
                     + " every tag.", "Builds share one Docker engine: allow only images any app may read."})
     static class AllowImage extends PierCommand {
         @Parameters(arity = "1..*", paramLabel = "IMAGE")
-        java.util.List<String> images;
+        List<String> images;
 
         protected int run() {
             images.forEach(BuildImages::checkPattern);
@@ -161,7 +160,7 @@ public class builder {
             description = "Take IMAGE (as given to builder:allow-image) from the images builds may use.")
     static class DisallowImage extends PierCommand {
         @Parameters(arity = "1..*", paramLabel = "IMAGE")
-        java.util.List<String> images;
+        List<String> images;
 
         protected int run() {
             images.forEach(BuildImages::checkPattern);

@@ -84,7 +84,7 @@ public class config {
         private static String shown(String value) {
             boolean plain = value.codePoints().noneMatch(c -> Character.isISOControl(c) || c == 0x2028 || c == 0x2029)
                     && !value.startsWith("\"") && value.strip().equals(value);
-            return plain ? value : Json.of(value);
+            return plain ? value : JsonOutput.of(value);
         }
     }
 

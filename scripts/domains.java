@@ -3,10 +3,9 @@
 //SOURCES ../lib/pier/**.java
 package pier.cli;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -62,11 +61,7 @@ public class domains {
             Domain fallback = domains.defaultDomain(name);
             List<Domain> own = domains.of(name);
             if (format.json()) {
-                Map<String, Object> json = new LinkedHashMap<>();
-                json.put("app", name.value());
-                json.put("default", fallback.value());
-                json.put("domains", own.stream().map(Domain::value).toList());
-                format.print(json);
+                format.print(new Json(name.value(), fallback.value(), own.stream().map(Domain::value).toList()));
                 return 0;
             }
             PrintWriter out = out();
@@ -74,6 +69,9 @@ public class domains {
             out.println(fallback + "  (default)");
             own.forEach(out::println);
             return 0;
+        }
+
+        record Json(String app, @JsonProperty("default") String fallback, List<String> domains) {
         }
     }
 

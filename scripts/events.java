@@ -3,7 +3,6 @@
 //SOURCES ../lib/pier/**.java
 package pier.cli;
 
-import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,15 +37,14 @@ public class events {
             }
             Optional<AppName> appName = Optional.ofNullable(app);
             appName.ifPresent(pier().apps()::require);
-            var events = pier().events().last(appName, num);
-            if (format.json()) {
-                format.print(events.stream().map(e -> Map.of("time", e.time().toString(), "key", e.key(),
-                        "app", e.app().map(AppName::value).orElse(""), "result", e.result(), "command", e.command())).toList());
-            } else {
-                events.forEach(e -> out().println(e.time() + "  " + e.key() + "  " + e.app().map(AppName::value).orElse("-")
-                        + "  " + e.result() + "  " + e.command()));
-            }
+            format.rows(pier().events().last(appName, num),
+                    e -> new Json(e.time().toString(), e.key(), e.app().map(AppName::value).orElse(""), e.result(), e.command()),
+                    e -> e.time() + "  " + e.key() + "  " + e.app().map(AppName::value).orElse("-") + "  " + e.result() + "  "
+                            + e.command());
             return 0;
+        }
+
+        record Json(String time, String key, String app, String result, String command) {
         }
     }
 }

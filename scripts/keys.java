@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -72,14 +71,12 @@ public class keys {
         FormatMixin format;
 
         protected int run() {
-            var entries = pier().keys().list();
-            if (format.json()) {
-                format.print(entries.stream().map(e -> Map.of("name", e.name().value(),
-                        "type", e.key().type(), "fingerprint", e.fingerprint(), "access", e.grants().describe())).toList());
-            } else {
-                entries.forEach(e -> out().println(e.name() + "  " + e.key().type() + "  " + e.fingerprint() + "  " + e.grants().describe()));
-            }
+            format.rows(pier().keys().list(), e -> new Json(e.name().value(), e.key().type(), e.fingerprint(), e.grants().describe()),
+                    e -> e.name() + "  " + e.key().type() + "  " + e.fingerprint() + "  " + e.grants().describe());
             return 0;
+        }
+
+        record Json(String name, String type, String fingerprint, String access) {
         }
     }
 
@@ -145,13 +142,12 @@ public class keys {
             var entries = pier().keys().list().stream().filter(e -> appName.isPresent()
                     ? e.grants().on(appName.get()).equals(Optional.of(role))
                     : e.grants().apps().containsValue(role)).toList();
-            if (format.json()) {
-                format.print(entries.stream().map(e -> Map.of("name", e.name().value(), "fingerprint", e.fingerprint(),
-                        "access", e.grants().describe())).toList());
-            } else {
-                entries.forEach(e -> out().println(e.name() + "  " + e.fingerprint() + "  " + e.grants().describe()));
-            }
+            format.rows(entries, e -> new Json(e.name().value(), e.fingerprint(), e.grants().describe()),
+                    e -> e.name() + "  " + e.fingerprint() + "  " + e.grants().describe());
             return 0;
+        }
+
+        record Json(String name, String fingerprint, String access) {
         }
     }
 

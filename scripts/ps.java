@@ -5,10 +5,10 @@ package pier.cli;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -62,24 +62,10 @@ public class ps {
             Optional<Release> live = pier().releases(name).current();
             boolean stopped = pier().apps().stopped(name);
             if (format.json()) {
-                Map<String, Object> doc = new LinkedHashMap<>();
-                doc.put("app", name.value());
-                doc.put("release", live.map(r -> (Object) r.id()).orElse(null));
-                doc.put("stopped", stopped);
-                doc.put("scale", live.map(r -> formation(r)).orElse(Map.of()));
-                doc.put("containers", all.stream().map(i -> {
-                    Map<String, Object> c = new LinkedHashMap<>();
-                    c.put("name", i.name());
-                    c.put("type", i.type());
-                    c.put("id", i.id());
-                    c.put("release", i.release());
-                    c.put("role", i.role());
-                    c.put("state", i.state());
-                    c.put("status", i.status());
-                    c.put("port", i.port().map(p -> (Object) p).orElse(null));
-                    return c;
-                }).toList());
-                format.print(doc);
+                format.print(new Json(name.value(), live.map(Release::id).orElse(null), stopped,
+                        live.map(r -> new Scale(r.formation()).asStrings()).orElse(Map.of()),
+                        all.stream().map(i -> new ContainerJson(i.name(), i.type(), i.id(), i.release(), i.role(), i.state(),
+                                i.status(), i.port().orElse(null))).toList()));
                 return 0;
             }
             var out = out();
@@ -92,10 +78,12 @@ public class ps {
             return 0;
         }
 
-        private static Map<String, Integer> formation(Release r) {
-            Map<String, Integer> out = new LinkedHashMap<>();
-            r.formation().forEach((t, n) -> out.put(t.value(), n));
-            return out;
+        record Json(String app, @Nullable Integer release, boolean stopped, Map<String, Integer> scale,
+                    List<ContainerJson> containers) {
+        }
+
+        record ContainerJson(String name, String type, String id, int release, String role, String state, String status,
+                             @Nullable Integer port) {
         }
     }
 

@@ -3,10 +3,10 @@
 //SOURCES ../lib/pier/**.java
 package pier.cli;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -40,21 +40,8 @@ public class releases {
             java.util.Collections.reverse(all);
             int live = all.isEmpty() ? 0 : all.get(0).id();
             if (format.json()) {
-                format.print(all.stream().map(r -> {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("id", r.id());
-                    m.put("live", r.id() == live);
-                    m.put("time", r.time().toString());
-                    m.put("key", r.key());
-                    m.put("description", r.description());
-                    m.put("commit", r.commit());
-                    m.put("image", r.image());
-                    m.put("config", r.config().isEmpty() ? null : r.config());
-                    Map<String, Integer> formation = new LinkedHashMap<>();
-                    r.formation().forEach((t, n) -> formation.put(t.value(), n));
-                    m.put("scale", formation);
-                    return m;
-                }).toList());
+                format.print(all.stream().map(r -> new Json(r.id(), r.id() == live, r.time().toString(), r.key(), r.description(),
+                        r.commit(), r.image(), r.config().isEmpty() ? null : r.config(), new Scale(r.formation()).asStrings())).toList());
                 return 0;
             }
             var out = out();
@@ -65,6 +52,10 @@ public class releases {
                         r.description().isEmpty() ? "Deploy" : r.description(), r.id() == live ? "  (live)" : "");
             }
             return 0;
+        }
+
+        record Json(int id, boolean live, String time, String key, String description, String commit, String image,
+                    @Nullable String config, Map<String, Integer> scale) {
         }
     }
 

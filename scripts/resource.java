@@ -62,25 +62,28 @@ public class resource {
             pier().releases(name).current().map(Release::procfile).ifPresent(p -> p.commands().keySet().stream()
                     .map(ProcessType::value).filter(t -> !types.contains(t)).forEach(types::add));
             types.addAll(List.of("run", "build"));
-            Map<String, Object> inForce = new LinkedHashMap<>();
-            for (String type : types) {
-                Resources.Limits l = resources.limits(name, type);
-                inForce.put(type, format.json() ? Map.of("memory", l.memory(), "cpus", l.cpus(), "pids", l.pids())
-                        : l.describe());
-            }
+            Map<String, Resources.Limits> inForce = new LinkedHashMap<>();
+            types.forEach(type -> inForce.put(type, resources.limits(name, type)));
             if (format.json()) {
-                format.print(Map.of("app", name.value(), "limits", inForce, "own", resources.ownLines(name),
-                        "defaults", resources.defaults()));
+                Map<String, LimitsJson> limits = new LinkedHashMap<>();
+                inForce.forEach((type, l) -> limits.put(type, new LimitsJson(l.memory(), l.cpus(), l.pids())));
+                format.print(new Json(name.value(), limits, resources.ownLines(name), resources.defaults()));
                 return 0;
             }
             var out = out();
             out.println("=====> " + name + " resource limits");
-            inForce.forEach((type, limits) -> out.printf("%-10s %s%n", type, limits));
+            inForce.forEach((type, limits) -> out.printf("%-10s %s%n", type, limits.describe()));
             Map<String, String> own = resources.ownLines(name);
             out.println(own.isEmpty() ? "(the server's defaults: " + String.join(" ", resources.defaults().entrySet().stream()
                     .map(e -> e.getKey() + "=" + e.getValue()).toList()) + ")"
                     : "set for " + name + ": " + String.join(" ", own.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
             return 0;
+        }
+
+        record Json(String app, Map<String, LimitsJson> limits, Map<String, String> own, Map<String, String> defaults) {
+        }
+
+        record LimitsJson(long memory, double cpus, long pids) {
         }
     }
 }

@@ -3,10 +3,10 @@
 //SOURCES ../lib/pier/**.java
 package pier.cli;
 
-import java.util.LinkedHashMap;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -53,23 +53,14 @@ public class volumes {
 
         protected int run() {
             Volumes volumes = pier().volumes();
-            List<Map<String, Object>> out = volumes.list().stream().map(v -> {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("name", v.value());
-                row.put("paths", volumes.paths(v).stream().map(ContainerPath::value).toList());
-                row.put("apps", volumes.linkedApps(v).stream().map(AppName::value).toList());
-                return row;
-            }).toList();
-            if (format.json()) {
-                format.print(out);
-                return 0;
-            }
-            var w = out();
-            for (Map<String, Object> row : out) {
-                w.println(row.get("name") + "  " + String.join(" ", strings(row.get("paths")))
-                        + "  linked to: " + (strings(row.get("apps")).isEmpty() ? "none" : String.join(" ", strings(row.get("apps")))));
-            }
+            format.rows(volumes.list().stream().map(v -> new Json(v.value(), volumes.paths(v).stream().map(ContainerPath::value).toList(),
+                    volumes.linkedApps(v).stream().map(AppName::value).toList())).toList(), row -> row,
+                    row -> row.name() + "  " + String.join(" ", row.paths()) + "  linked to: "
+                            + (row.apps().isEmpty() ? "none" : String.join(" ", row.apps())));
             return 0;
+        }
+
+        record Json(String name, List<String> paths, List<String> apps) {
         }
     }
 
@@ -85,22 +76,10 @@ public class volumes {
             VolumeName volume = VolumeName.of(name);
             Volumes.Info info = pier().volumes().info(volume);
             if (format.json()) {
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("name", info.name().value());
-                out.put("created", info.created().toString());
-                out.put("paths", info.paths().stream().map(ContainerPath::value).toList());
-                out.put("apps", info.apps().stream().map(AppName::value).toList());
-                out.put("size", human(info.size()));
-                out.put("size_bytes", bytes(info.size()));
-                out.put("docker_volumes", info.mounts().stream().map(m -> {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("path", m.path().value());
-                    row.put("name", m.dockerVolume().orElse(null));
-                    row.put("size", human(m.size()));
-                    row.put("size_bytes", bytes(m.size()));
-                    return row;
-                }).toList());
-                format.print(out);
+                format.print(new Json(info.name().value(), info.created().toString(),
+                        info.paths().stream().map(ContainerPath::value).toList(), info.apps().stream().map(AppName::value).toList(),
+                        human(info.size()), bytes(info.size()), info.mounts().stream().map(m -> new MountJson(m.path().value(),
+                                m.dockerVolume().orElse(null), human(m.size()), bytes(m.size()))).toList()));
                 return 0;
             }
             var w = out();
@@ -113,6 +92,14 @@ public class volumes {
             info.mounts().forEach(m -> w.println("  " + m.path() + "  " + m.dockerVolume().orElse("(missing: created again at the next start)")
                     + "  " + human(m.size())));
             return 0;
+        }
+
+        record Json(String name, String created, List<String> paths, List<String> apps, String size,
+                    @JsonProperty("size_bytes") @Nullable Long sizeBytes,
+                    @JsonProperty("docker_volumes") List<MountJson> dockerVolumes) {
+        }
+
+        record MountJson(String path, @Nullable String name, String size, @JsonProperty("size_bytes") @Nullable Long sizeBytes) {
         }
     }
 
@@ -163,12 +150,8 @@ public class volumes {
         }
     }
 
-    private static List<String> strings(Object list) {
-        return ((List<?>) list).stream().map(String::valueOf).toList();
-    }
-
-    private static Object bytes(OptionalLong size) {
-        return size.isPresent() ? (Object) size.getAsLong() : null;
+    private static @Nullable Long bytes(OptionalLong size) {
+        return size.isPresent() ? size.getAsLong() : null;
     }
 
     /** Bytes as a person reads them (1024-based), or "unknown" when Docker does not report the size. */

@@ -1,18 +1,24 @@
 package pier.cli;
 
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.function.Function;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** The {@code --format text|json} every list and report command takes. */
+/**
+ * The {@code --format text|json} every list and report command takes, and the one way their JSON is printed
+ * ({@link JsonOutput}). A command's JSON is a record of its own, or a list or map of them: its keys are a contract.
+ */
 public final class FormatMixin {
-    @Spec(Spec.Target.MIXEE)
-    CommandSpec mixee;
-
     /** The values {@code --format} takes (case-insensitive: see {@link Cli}). */
     public enum Format {
         text, json
     }
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
 
     @Option(names = "--format", defaultValue = "text", description = "text or json")
     Format format;
@@ -21,8 +27,21 @@ public final class FormatMixin {
         return format == Format.json;
     }
 
-    /** Prints {@code value} (a record, list, map, string, number or boolean) as JSON on the command's output. */
+    /** Prints {@code value} as JSON on the command's output. */
     public void print(Object value) {
-        mixee.commandLine().getOut().println(Json.of(value));
+        out().println(JsonOutput.of(value));
+    }
+
+    /** Prints {@code rows}: as one JSON list of {@code json(row)}, or as one {@code text(row)} line each. */
+    public <T> void rows(List<T> rows, Function<T, ?> json, Function<T, String> text) {
+        if (json()) {
+            print(rows.stream().map(json).toList());
+        } else {
+            rows.forEach(row -> out().println(text.apply(row)));
+        }
+    }
+
+    private PrintWriter out() {
+        return mixee.commandLine().getOut();
     }
 }

@@ -6,13 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import pier.apps.Apps;
+import pier.apps.Checks;
+import pier.apps.Procfile;
+import pier.apps.Release;
+import pier.apps.Releases;
 import pier.base.PierException;
 import pier.names.AppName;
+import pier.names.ProcessType;
+import pier.state.PierHome;
 
 /** The shape every pier command shares: the PierCommand base, the APP and --format mixins. */
 class CommandsTest {
@@ -93,5 +103,54 @@ class CommandsTest {
         Ran bad = run("apps:list", "--format", "yaml");
         assertEquals(PierException.USAGE, bad.code());
         assertTrue(bad.err().startsWith("error: Invalid value for option '--format': expected one of [text, json]"), bad.err());
+    }
+
+    /** Two --format json outputs pinned to the byte: keys, their order and value types are a contract with scripts. */
+    @Test
+    void jsonOutputKeepsItsKeysOrderAndTypes() {
+        PierHome home = new PierHome(tmp);
+        AppName blog = AppName.of("blog");
+        new Apps(home).create(blog);
+        Releases releases = new Releases(home, blog);
+        releases.record(new Release(1, "a".repeat(40), "pier/blog:1", 5000, Instant.parse("2024-01-01T00:00:00Z"), "alice"));
+        releases.record(new Release(2, "b".repeat(40), "pier/blog:2", 5000, Instant.parse("2024-01-02T00:00:00Z"), "dev",
+                "Set A", "0123abcd", Procfile.none(), false, Checks.DEFAULT, new TreeMap<>(Map.of(ProcessType.WEB, 2))));
+        assertEquals(new Ran(0, """
+                [
+                  {
+                    "id": 2,
+                    "live": true,
+                    "time": "2024-01-02T00:00:00Z",
+                    "key": "dev",
+                    "description": "Set A",
+                    "commit": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+                    "image": "pier/blog:2",
+                    "config": "0123abcd",
+                    "scale": {
+                      "web": 2
+                    }
+                  },
+                  {
+                    "id": 1,
+                    "live": false,
+                    "time": "2024-01-01T00:00:00Z",
+                    "key": "alice",
+                    "description": "",
+                    "commit": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                    "image": "pier/blog:1",
+                    "config": null,
+                    "scale": {
+                      "web": 1
+                    }
+                  }
+                ]
+                """, ""), run("releases", "blog", "--format", "json"));
+        assertEquals(new Ran(0, """
+                {
+                  "app": "blog",
+                  "default": "blog.localhost",
+                  "domains": []
+                }
+                """, ""), run("domains", "blog", "--format", "json"));
     }
 }
