@@ -19,8 +19,6 @@ import pier.names.Domain;
 @Command(name = "apps", description = "Create, list, describe and destroy apps.", mixinStandardHelpOptions = true,
         subcommands = {apps.Create.class, apps.ListApps.class, apps.Info.class, apps.Destroy.class})
 public class apps {
-    static final Class<?>[] COMMANDS = {Create.class, ListApps.class, Info.class, Destroy.class};
-
     public static void main(String... args) {
         System.exit(Cli.execute(new apps(), args));
     }

@@ -19,9 +19,6 @@ import pier.names.AppName;
         subcommands = {builder.Report.class, builder.Set.class, builder.ListBuildpacks.class, builder.Base.class,
                 builder.Images.class, builder.AllowImage.class, builder.DisallowImage.class})
 public class builder {
-    static final Class<?>[] COMMANDS = {Report.class, Set.class, ListBuildpacks.class, Base.class, Images.class,
-            AllowImage.class, DisallowImage.class};
-
     public static void main(String... args) {
         System.exit(Cli.execute(new builder(), args));
     }

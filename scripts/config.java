@@ -23,8 +23,6 @@ import pier.state.Env;
 @Command(name = "config", description = "Show and change the environment apps run with.", mixinStandardHelpOptions = true,
         subcommands = {config.Show.class, config.Get.class, config.Set.class, config.Unset.class})
 public class config {
-    static final Class<?>[] COMMANDS = {Show.class, Get.class, Set.class, Unset.class};
-
     public static void main(String... args) {
         System.exit(Cli.execute(new config(), args));
     }

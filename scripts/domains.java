@@ -18,9 +18,6 @@ import pier.names.Domain;
         subcommands = {domains.Show.class, domains.Add.class, domains.Remove.class, domains.Set.class, domains.Clear.class,
                 domains.SetGlobal.class, domains.ClearGlobal.class})
 public class domains {
-    static final Class<?>[] COMMANDS = {Show.class, Add.class, Remove.class, Set.class, Clear.class, SetGlobal.class,
-            ClearGlobal.class};
-
     public static void main(String... args) {
         System.exit(Cli.execute(new domains(), args));
     }

@@ -15,8 +15,6 @@ import pier.names.AppName;
 @Command(name = "events", description = "Show who changed what on this server, and what was refused.", mixinStandardHelpOptions = true,
         subcommands = {events.Show.class})
 public class events {
-    static final Class<?>[] COMMANDS = {Show.class};
-
     public static void main(String... args) {
         System.exit(Cli.execute(new events(), args));
     }

@@ -14,8 +14,6 @@ import picocli.CommandLine.Parameters;
 @Command(name = "git", description = "pier's side of SSH: git push/fetch and remote commands.", mixinStandardHelpOptions = true,
         subcommands = {git.SshCommandCli.class, git.Retire.class})
 public class git {
-    static final Class<?>[] COMMANDS = {SshCommandCli.class, Retire.class};
-
     public static void main(String... args) {
         System.exit(Cli.execute(new git(), args));
     }

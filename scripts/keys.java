@@ -27,9 +27,6 @@ import pier.names.KeyName;
                 keys.DeployAllow.class, keys.DeployList.class, keys.DeployRevoke.class,
                 keys.DeveloperAllow.class, keys.DeveloperList.class, keys.DeveloperRevoke.class})
 public class keys {
-    static final Class<?>[] COMMANDS = {Add.class, ListKeys.class, Remove.class, DeployAllow.class, DeployList.class,
-            DeployRevoke.class, DeveloperAllow.class, DeveloperList.class, DeveloperRevoke.class};
-
     public static void main(String... args) {
         System.exit(Cli.execute(new keys(), args));
     }

@@ -47,12 +47,15 @@ public class pier implements Runnable {
         return cmd.execute(args);
     }
 
+    /** The groups whose commands pier has, each as its own script declares them in {@code subcommands}. */
+    static final java.util.List<Class<?>> GROUPS = java.util.List.of(apps.class, config.class, domains.class, volumes.class,
+            builder.class, keys.class, git.class, ps.class, resource.class, releases.class, events.class);
+
     /** The whole command tree, gated (see Cli): each command runs only if the acting key may run it (pier.Access). */
     public static CommandLine commandLine() {
         CommandLine cmd = Cli.commandLine(new pier());
-        for (Class<?>[] group : java.util.List.of(apps.COMMANDS, config.COMMANDS, domains.COMMANDS, volumes.COMMANDS, builder.COMMANDS,
-                keys.COMMANDS, git.COMMANDS, ps.COMMANDS, resource.COMMANDS, releases.COMMANDS, events.COMMANDS)) {
-            for (Class<?> command : group) {
+        for (Class<?> group : GROUPS) {
+            for (Class<?> command : group.getAnnotation(Command.class).subcommands()) {
                 cmd.addSubcommand(command);
             }
         }

@@ -31,9 +31,6 @@ import pier.names.ProcessType;
         subcommands = {ps.Show.class, ps.ScaleCmd.class, ps.Restart.class, ps.Start.class, ps.Stop.class, ps.Rebuild.class,
                 ps.Logs.class, ps.Run.class, ps.Enter.class})
 public class ps {
-    static final Class<?>[] COMMANDS = {Show.class, ScaleCmd.class, Restart.class, Start.class, Stop.class, Rebuild.class,
-            Logs.class, Run.class, Enter.class};
-
     public static void main(String... args) {
         CommandLine cmd = Cli.commandLine(new ps());
         configure(cmd);

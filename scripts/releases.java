@@ -20,8 +20,6 @@ import pier.names.AppName;
 @Command(name = "releases", description = "List an app's releases and roll back to one.", mixinStandardHelpOptions = true,
         subcommands = {releases.ListReleases.class, releases.Rollback.class})
 public class releases {
-    static final Class<?>[] COMMANDS = {ListReleases.class, Rollback.class};
-
     public static void main(String... args) {
         System.exit(Cli.execute(new releases(), args));
     }

@@ -20,8 +20,6 @@ import pier.state.Resources;
 @Command(name = "resource", description = "Limit the memory, CPUs and processes an app's containers may use.",
         mixinStandardHelpOptions = true, subcommands = {resource.Limit.class, resource.Report.class})
 public class resource {
-    static final Class<?>[] COMMANDS = {Limit.class, Report.class};
-
     public static void main(String... args) {
         System.exit(Cli.execute(new resource(), args));
     }

@@ -23,8 +23,6 @@ import pier.names.VolumeName;
         subcommands = {volumes.Create.class, volumes.ListVolumes.class, volumes.Info.class, volumes.Link.class,
                 volumes.Unlink.class, volumes.Destroy.class})
 public class volumes {
-    static final Class<?>[] COMMANDS = {Create.class, ListVolumes.class, Info.class, Link.class, Unlink.class, Destroy.class};
-
     public static void main(String... args) {
         System.exit(Cli.execute(new volumes(), args));
     }
