@@ -5,8 +5,11 @@
 //SOURCES scripts/pier.java
 package pier.cli;
 
+import static pier.access.Access.Scope.SERVER;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import pier.access.Rule;
 import pier.base.PierException;
 import pier.base.Progress;
 import pier.engine.Host;
@@ -20,6 +23,7 @@ import pier.install.Payload;
  */
 @Command(name = "install", mixinStandardHelpOptions = true,
         description = "Install or upgrade pier on this host as root: packages, the pier user, Nginx and sshd config. Idempotent.")
+@Rule(scope = SERVER, changes = true)
 public class install extends PierCommand {
     @Option(names = "--dry-run", description = "print the plan and change nothing")
     boolean dryRun;

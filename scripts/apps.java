@@ -3,12 +3,16 @@
 //SOURCES ../lib/pier/**.java
 package pier.cli;
 
+import static pier.access.Access.Scope.APP;
+import static pier.access.Access.Scope.SERVER;
+
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import pier.access.Rule;
 import pier.apps.Apps;
 import pier.apps.Release;
 import pier.base.PierException;
@@ -25,6 +29,7 @@ public class apps {
 
     @Command(name = "apps:create", aliases = "create", description = "Create an app (a push to a new name does this too).",
             mixinStandardHelpOptions = true)
+    @Rule(scope = SERVER, changes = true)
     static class Create extends PierCommand {
         @Parameters(paramLabel = "APP", description = "lowercase letters, digits and dashes, e.g. blog",
                 converter = AppMixin.Converter.class)
@@ -38,6 +43,7 @@ public class apps {
     }
 
     @Command(name = "apps:list", aliases = "apps", description = "List the apps on this server.", mixinStandardHelpOptions = true)
+    @Rule(scope = SERVER, changes = false)
     static class ListApps extends PierCommand {
         @Mixin
         FormatMixin format;
@@ -49,6 +55,7 @@ public class apps {
     }
 
     @Command(name = "apps:info", description = "Show an app's domains, release and containers.", mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = false)
     static class Info extends PierCommand {
         @Mixin
         AppMixin app;
@@ -90,6 +97,7 @@ public class apps {
 
     @Command(name = "apps:destroy", aliases = "delete", description = "Remove an app, its code, releases, containers and site.",
             mixinStandardHelpOptions = true)
+    @Rule(scope = SERVER, changes = true)
     static class Destroy extends PierCommand {
         @Mixin
         AppMixin app;

@@ -3,12 +3,16 @@
 //SOURCES ../lib/pier/**.java
 package pier.cli;
 
+import static pier.access.Access.Scope.APP;
+import static pier.access.Access.Scope.SERVER;
+
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import pier.access.Rule;
 import pier.base.PierException;
 import pier.build.BuildImages;
 import pier.build.Buildpacks;
@@ -25,6 +29,7 @@ public class builder {
 
     @Command(name = "builder", aliases = "builder:report", description = "Show how an app is built and the base image.",
             mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = false)
     static class Report extends PierCommand {
         @Mixin
         AppMixin app;
@@ -55,6 +60,7 @@ public class builder {
 
     @Command(name = "builder:set", description = "Build an app without a Dockerfile with this buildpack, or auto to detect.",
             mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = true)
     static class Set extends PierCommand {
         @Mixin
         AppMixin app;
@@ -73,6 +79,7 @@ public class builder {
 
     @Command(name = "builder:list", description = "List the buildpacks in the order detection tries them.",
             mixinStandardHelpOptions = true)
+    @Rule(scope = SERVER, changes = false)
     static class ListBuildpacks extends PierCommand {
         @Mixin
         FormatMixin format;
@@ -89,6 +96,7 @@ public class builder {
 
     @Command(name = "builder:base", description = "Show or set the image every buildpack builds FROM.",
             mixinStandardHelpOptions = true)
+    @Rule(scope = SERVER, changes = true)
     static class Base extends PierCommand {
         @Parameters(arity = "0..1", paramLabel = "IMAGE", description = "e.g. debian:bookworm-slim; it must have apt-get")
         String image;
@@ -113,6 +121,7 @@ public class builder {
 
     @Command(name = "builder:images", mixinStandardHelpOptions = true,
             description = "The images a build may use: the base image, each app's own images, and those allowed here.")
+    @Rule(scope = SERVER, changes = false)
     static class Images extends PierCommand {
         @Mixin
         FormatMixin format;
@@ -139,6 +148,7 @@ public class builder {
     @Command(name = "builder:allow-image", mixinStandardHelpOptions = true,
             description = {"Let every app's build use IMAGE (FROM, COPY --from): a reference such as node:20, or node:* for"
                     + " every tag.", "Builds share one Docker engine: allow only images any app may read."})
+    @Rule(scope = SERVER, changes = true)
     static class AllowImage extends PierCommand {
         @Parameters(arity = "1..*", paramLabel = "IMAGE")
         List<String> images;
@@ -155,6 +165,7 @@ public class builder {
 
     @Command(name = "builder:disallow-image", mixinStandardHelpOptions = true,
             description = "Take IMAGE (as given to builder:allow-image) from the images builds may use.")
+    @Rule(scope = SERVER, changes = true)
     static class DisallowImage extends PierCommand {
         @Parameters(arity = "1..*", paramLabel = "IMAGE")
         List<String> images;

@@ -3,6 +3,9 @@
 //SOURCES ../lib/pier/**.java
 package pier.cli;
 
+import static pier.access.Access.Scope.APP;
+import static pier.access.Access.Shown.KEYS_ONLY;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +16,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import pier.Pier;
+import pier.access.Rule;
 import pier.base.PierException;
 import pier.names.AppName;
 import pier.names.EnvKey;
@@ -52,6 +56,7 @@ public class config {
     }
 
     @Command(name = "config", description = "Show the config of APP (or --global).", mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = false)
     static class Show extends PierCommand {
         @Mixin
         Scope scope = new Scope();
@@ -87,6 +92,7 @@ public class config {
     }
 
     @Command(name = "config:get", description = "Print one value of APP (or --global), exactly.", mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = false)
     static class Get extends PierCommand {
         @Mixin
         Scope scope = new Scope();
@@ -111,6 +117,7 @@ public class config {
 
     @Command(name = "config:set", description = "Set values and restart the app with them (no rebuild, no downtime).",
             mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = true, shown = KEYS_ONLY)
     static class Set extends PierCommand {
         @Mixin
         Scope scope = new Scope();
@@ -141,6 +148,7 @@ public class config {
     }
 
     @Command(name = "config:unset", description = "Remove values and restart the app without them.", mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = true)
     static class Unset extends PierCommand {
         @Mixin
         Scope scope = new Scope();

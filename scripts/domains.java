@@ -3,12 +3,16 @@
 //SOURCES ../lib/pier/**.java
 package pier.cli;
 
+import static pier.access.Access.Scope.APP;
+import static pier.access.Access.Scope.SERVER;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
+import pier.access.Rule;
 import pier.apps.AppDomains;
 import pier.names.AppName;
 import pier.names.Domain;
@@ -46,6 +50,7 @@ public class domains {
 
     @Command(name = "domains", aliases = "domains:get", description = "Show the names an app answers on: its default APP.GLOBAL and its own.",
             mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = false)
     static class Show extends PierCommand {
         @Mixin
         AppMixin app;
@@ -74,6 +79,7 @@ public class domains {
 
     @Command(name = "domains:add", description = "Make an app answer on more names too (a name belongs to one app).",
             mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = true)
     static class Add extends PierCommand {
         @Mixin
         AppMixin app;
@@ -88,6 +94,7 @@ public class domains {
     }
 
     @Command(name = "domains:remove", description = "Stop an app answering on some of its names.", mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = true)
     static class Remove extends PierCommand {
         @Mixin
         AppMixin app;
@@ -103,6 +110,7 @@ public class domains {
 
     @Command(name = "domains:set", description = "Replace an app's names with these (its default APP.GLOBAL stays).",
             mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = true)
     static class Set extends PierCommand {
         @Mixin
         AppMixin app;
@@ -119,6 +127,7 @@ public class domains {
 
     @Command(name = "domains:clear", description = "Remove all an app's own names; it keeps its default APP.GLOBAL.",
             mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = true)
     static class Clear extends PierCommand {
         @Mixin
         AppMixin app;
@@ -132,6 +141,7 @@ public class domains {
 
     @Command(name = "domains:set-global", description = "Serve every app at APP.DOMAIN (point *.DOMAIN at this server).",
             mixinStandardHelpOptions = true)
+    @Rule(scope = SERVER, changes = true)
     static class SetGlobal extends PierCommand {
         @Parameters(paramLabel = "DOMAIN", description = "e.g. example.com")
         String domain;
@@ -146,6 +156,7 @@ public class domains {
 
     @Command(name = "domains:clear-global", description = "Go back to serving apps at APP.localhost.",
             mixinStandardHelpOptions = true)
+    @Rule(scope = SERVER, changes = true)
     static class ClearGlobal extends PierCommand {
         protected int run() {
             pier().globalDomain(null);

@@ -3,11 +3,14 @@
 //SOURCES ../lib/pier/**.java
 package pier.cli;
 
+import static pier.access.Access.Scope.APP;
+
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import pier.access.Rule;
 import pier.base.PierException;
 import pier.names.AppName;
 
@@ -21,6 +24,7 @@ public class events {
 
     @Command(name = "events", mixinStandardHelpOptions = true,
             description = "The last events (time, key, app, result, command), oldest first; only APP's when given.")
+    @Rule(scope = APP, changes = false)
     static class Show extends PierCommand {
         @Parameters(arity = "0..1", paramLabel = "APP", converter = AppMixin.Converter.class)
         AppName app;

@@ -3,12 +3,15 @@
 //SOURCES ../lib/pier/**.java
 package pier.cli;
 
+import static pier.access.Access.Scope.SERVER;
+
 import java.util.List;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import pier.access.Rule;
 
 /** The forced command of every key in authorized_keys: git pushes and fetches, and pier commands over SSH. */
 @Command(name = "git", description = "pier's side of SSH: git push/fetch and remote commands.", mixinStandardHelpOptions = true,
@@ -20,6 +23,7 @@ public class git {
 
     @Command(name = "ssh-command", hidden = true, mixinStandardHelpOptions = true,
             description = "Run SSH_ORIGINAL_COMMAND for a key (authorized_keys calls this).")
+    @Rule(scope = SERVER, changes = false)
     static class SshCommandCli extends PierCommand {
         /** Set by the root command so remote commands run through the same command line as local ones. */
         static Function<String[], Integer> cli = args -> Cli.execute(new git(), args);
@@ -34,6 +38,7 @@ public class git {
 
     @Command(name = "ps:retire", hidden = true, mixinStandardHelpOptions = true,
             description = "Drain, then stop and remove an app's old containers (a push starts this in the background).")
+    @Rule(scope = SERVER, changes = false)
     static class Retire extends PierCommand {
         @Mixin
         AppMixin app;

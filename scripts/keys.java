@@ -3,6 +3,8 @@
 //SOURCES ../lib/pier/**.java
 package pier.cli;
 
+import static pier.access.Access.Scope.SERVER;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import pier.access.Keys;
 import pier.access.Role;
+import pier.access.Rule;
 import pier.access.SshKey;
 import pier.base.PierException;
 import pier.names.AppName;
@@ -32,6 +35,7 @@ public class keys {
     }
 
     @Command(name = "ssh-keys:add", description = "Add an admin key, read from FILE or from stdin.", mixinStandardHelpOptions = true)
+    @Rule(scope = SERVER, changes = true)
     static class Add extends PierCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "a name for the key, e.g. alice")
         String name;
@@ -63,6 +67,7 @@ public class keys {
     }
 
     @Command(name = "ssh-keys:list", description = "List every key: name, type, fingerprint and what it may do.", mixinStandardHelpOptions = true)
+    @Rule(scope = SERVER, changes = false)
     static class ListKeys extends PierCommand {
         @Mixin
         FormatMixin format;
@@ -78,6 +83,7 @@ public class keys {
     }
 
     @Command(name = "ssh-keys:remove", description = "Remove a key, whatever its role; it can no longer connect.", mixinStandardHelpOptions = true)
+    @Rule(scope = SERVER, changes = true)
     static class Remove extends PierCommand {
         @Parameters(paramLabel = "NAME")
         String name;
@@ -172,6 +178,7 @@ public class keys {
 
     @Command(name = "deploy:allow", mixinStandardHelpOptions = true,
             description = "Let a key push to and fetch APP, and nothing else (e.g. a CI system's); the key from FILE or stdin.")
+    @Rule(scope = SERVER, changes = true)
     static class DeployAllow extends Allow {
         DeployAllow() {
             super(Role.deploy);
@@ -179,6 +186,7 @@ public class keys {
     }
 
     @Command(name = "deploy:list", mixinStandardHelpOptions = true, description = "List the deploy keys (of APP).")
+    @Rule(scope = SERVER, changes = false)
     static class DeployList extends ListRole {
         DeployList() {
             super(Role.deploy);
@@ -186,6 +194,7 @@ public class keys {
     }
 
     @Command(name = "deploy:revoke", mixinStandardHelpOptions = true, description = "Take APP from a deploy key; with no app left it is removed.")
+    @Rule(scope = SERVER, changes = true)
     static class DeployRevoke extends Revoke {
         DeployRevoke() {
             super(Role.deploy);
@@ -194,6 +203,7 @@ public class keys {
 
     @Command(name = "developer:allow", mixinStandardHelpOptions = true,
             description = "Let a key push to APP and run its commands (config, domains, ps, logs, run, releases); the key from FILE or stdin.")
+    @Rule(scope = SERVER, changes = true)
     static class DeveloperAllow extends Allow {
         DeveloperAllow() {
             super(Role.developer);
@@ -201,6 +211,7 @@ public class keys {
     }
 
     @Command(name = "developer:list", mixinStandardHelpOptions = true, description = "List the developer keys (of APP).")
+    @Rule(scope = SERVER, changes = false)
     static class DeveloperList extends ListRole {
         DeveloperList() {
             super(Role.developer);
@@ -209,6 +220,7 @@ public class keys {
 
     @Command(name = "developer:revoke", mixinStandardHelpOptions = true,
             description = "Take APP from a developer key; with no app left it is removed.")
+    @Rule(scope = SERVER, changes = true)
     static class DeveloperRevoke extends Revoke {
         DeveloperRevoke() {
             super(Role.developer);

@@ -3,6 +3,9 @@
 //SOURCES ../lib/pier/**.java
 package pier.cli;
 
+import static pier.access.Access.Scope.APP;
+import static pier.access.Access.Shown.APP_ONLY;
+
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.util.List;
@@ -15,6 +18,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import pier.Pier;
+import pier.access.Rule;
 import pier.apps.Release;
 import pier.apps.Scale;
 import pier.base.PierException;
@@ -47,6 +51,7 @@ public class ps {
 
     @Command(name = "ps", description = "Show the containers of APP: type, state, release, local port.",
             mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = false)
     static class Show extends PierCommand {
         @Mixin
         AppMixin app;
@@ -86,6 +91,7 @@ public class ps {
 
     @Command(name = "ps:scale", description = "Run N containers of each type (web=2 worker=0); without TYPE=N, show the scale.",
             mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = true)
     static class ScaleCmd extends PierCommand {
         @Mixin
         AppMixin app;
@@ -131,6 +137,7 @@ public class ps {
     @Command(name = "ps:restart", aliases = {"restart", "apps:restart"},
             description = "Start new containers of the live release with the current config, then retire the old ones.",
             mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = true)
     static class Restart extends Lifecycle {
         Restart() {
             super(Processes::restart);
@@ -139,6 +146,7 @@ public class ps {
 
     @Command(name = "ps:start", aliases = {"start", "apps:start"}, description = "Start a stopped app again.",
             mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = true)
     static class Start extends Lifecycle {
         Start() {
             super(Processes::start);
@@ -147,6 +155,7 @@ public class ps {
 
     @Command(name = "ps:stop", aliases = {"stop", "apps:stop"},
             description = "Stop every container of APP; its site answers 503 until ps:start.", mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = true)
     static class Stop extends Lifecycle {
         Stop() {
             super(Processes::stop);
@@ -155,6 +164,7 @@ public class ps {
 
     @Command(name = "ps:rebuild", aliases = "rebuild", description = "Build the live commit again and deploy it.",
             mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = true)
     static class Rebuild extends Lifecycle {
         Rebuild() {
             super(Processes::rebuild);
@@ -163,6 +173,7 @@ public class ps {
 
     @Command(name = "logs", description = "Print the last lines of APP's live containers; -t keeps following.",
             mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = false)
     static class Logs extends PierCommand {
         @Mixin
         AppMixin app;
@@ -188,6 +199,8 @@ public class ps {
 
     @Command(name = "run", description = "Run a one-off command in a new container of APP's live release; its exit code is pier's.",
             mixinStandardHelpOptions = true)
+    // A command line often carries a token: the event shows the app and how many words, not the words.
+    @Rule(scope = APP, changes = true, shown = APP_ONLY)
     static class Run extends PierCommand {
         @Mixin
         AppMixin app;
@@ -205,6 +218,7 @@ public class ps {
 
     @Command(name = "enter", description = "A shell in a running container of APP (web by default; or TYPE, or TYPE.N)."
             + " Over SSH use ssh -t for a terminal.", mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = true)
     static class Enter extends PierCommand {
         @Mixin
         AppMixin app;

@@ -3,6 +3,8 @@
 //SOURCES ../lib/pier/**.java
 package pier.cli;
 
+import static pier.access.Access.Scope.APP;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -11,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import pier.Pier;
+import pier.access.Rule;
 import pier.apps.Release;
 import pier.apps.Scale;
 import pier.base.PierException;
@@ -26,6 +29,7 @@ public class releases {
 
     @Command(name = "releases", description = "List the releases of APP, newest first: what ran, with which config, by whom.",
             mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = false)
     static class ListReleases extends PierCommand {
         @Mixin
         AppMixin app;
@@ -60,6 +64,7 @@ public class releases {
     @Command(name = "releases:rollback", aliases = "rollback",
             description = "Bring back release ID's image and config (default: the newest earlier release that differs).",
             mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = true)
     static class Rollback extends PierCommand {
         @Mixin
         AppMixin app;

@@ -3,6 +3,9 @@
 //SOURCES ../lib/pier/**.java
 package pier.cli;
 
+import static pier.access.Access.Scope.APP;
+import static pier.access.Access.Scope.SERVER;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import pier.access.Rule;
 import pier.apps.Release;
 import pier.names.AppName;
 import pier.names.ProcessType;
@@ -29,6 +33,8 @@ public class resource {
                     + " puts the old limits back.",
                     "memory=512m (k, m, g), cpus=1.5, pids=256; 0 means no limit; NAME=default goes back to the server's"
                     + " (settings limits.memory, limits.cpus, limits.pids)."})
+    // Limits protect the host from the app: the app's own keys may not lift them.
+    @Rule(scope = SERVER, changes = true)
     static class Limit extends PierCommand {
         @Mixin
         AppMixin app;
@@ -47,6 +53,7 @@ public class resource {
 
     @Command(name = "resource:report", mixinStandardHelpOptions = true,
             description = "The limits in force for each of APP's process types, and the app's own settings.")
+    @Rule(scope = APP, changes = false)
     static class Report extends PierCommand {
         @Mixin
         AppMixin app;

@@ -3,6 +3,8 @@
 //SOURCES ../lib/pier/**.java
 package pier.cli;
 
+import static pier.access.Access.Scope.SERVER;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.OptionalLong;
@@ -11,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import pier.access.Rule;
 import pier.apps.Volumes;
 import pier.base.PierException;
 import pier.names.AppName;
@@ -29,6 +32,7 @@ public class volumes {
 
     @Command(name = "volume:create", description = "Create a volume holding data for the given container paths.",
             mixinStandardHelpOptions = true)
+    @Rule(scope = SERVER, changes = true)
     static class Create extends PierCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "lowercase letters, digits and dashes, e.g. uploads")
         String name;
@@ -45,6 +49,7 @@ public class volumes {
 
     @Command(name = "volume:list", description = "List the volumes, their paths and the apps they are linked to.",
             mixinStandardHelpOptions = true)
+    @Rule(scope = SERVER, changes = false)
     static class ListVolumes extends PierCommand {
         @Mixin
         FormatMixin format;
@@ -64,6 +69,7 @@ public class volumes {
 
     @Command(name = "volume:info", description = "Show a volume's paths, linked apps, Docker volumes and size on disk.",
             mixinStandardHelpOptions = true)
+    @Rule(scope = SERVER, changes = false)
     static class Info extends PierCommand {
         @Parameters(paramLabel = "NAME")
         String name;
@@ -103,6 +109,7 @@ public class volumes {
 
     @Command(name = "volume:link", description = "Mount a volume in an app's containers (a restart with no downtime).",
             mixinStandardHelpOptions = true)
+    @Rule(scope = SERVER, changes = true)
     static class Link extends PierCommand {
         @Mixin
         AppMixin app;
@@ -117,6 +124,7 @@ public class volumes {
 
     @Command(name = "volume:unlink", description = "Unmount a volume from an app's containers (its data stays).",
             mixinStandardHelpOptions = true)
+    @Rule(scope = SERVER, changes = true)
     static class Unlink extends PierCommand {
         @Mixin
         AppMixin app;
@@ -131,6 +139,7 @@ public class volumes {
 
     @Command(name = "volume:destroy", aliases = "volume:delete", description = "Remove a volume and its data (refused while linked).",
             mixinStandardHelpOptions = true)
+    @Rule(scope = SERVER, changes = true)
     static class Destroy extends PierCommand {
         @Parameters(paramLabel = "NAME")
         String name;

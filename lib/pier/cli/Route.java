@@ -11,6 +11,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
+import pier.access.Access;
 import pier.base.PierException;
 import pier.base.Shown;
 import pier.names.AppName;
@@ -28,9 +29,6 @@ import pier.remote.SshTarget;
  * apps:list}: after it every word is the command's own ({@code run APP ls -a}).
  */
 public record Route(Optional<SshTarget> remote, List<String> args) {
-    /** Commands that only mean something on the host itself: never sent to a server found through git. */
-    static final Set<String> HOST_ONLY = Set.of("ssh-command", "install", "ps:retire");
-
     /** The options that say where a command runs and for which app; only pier on the client side reads them. */
     public static final Set<String> LAPTOP_OPTIONS = Set.of("--remote", "-a", "--app");
 
@@ -79,7 +77,7 @@ public record Route(Optional<SshTarget> remote, List<String> args) {
             String value = remoteOption.get();
             git = value.contains("@") ? Optional.empty() : Optional.of(named(value, dir));
             remote = Optional.of(git.map(GitRemote::target).orElseGet(() -> SshTarget.parse(value)));
-        } else if (!words.isEmpty() && !words.get(0).startsWith("-") && !HOST_ONLY.contains(words.get(0))) {
+        } else if (!words.isEmpty() && !words.get(0).startsWith("-") && !Access.HOST_ONLY.contains(words.get(0))) {
             git = only(dir);
             remote = git.map(GitRemote::target);
         } else {

@@ -86,7 +86,7 @@ public final class SshCommand {
                 }
                 return 0;
             }
-            if (verb.equals("ssh-command") || verb.equals("install")) {
+            if (Access.HOST_ONLY.contains(verb)) {
                 throw PierException.usage(verb + " is not available over SSH");
             }
             if (Route.LAPTOP_OPTIONS.contains(verb.contains("=") ? verb.substring(0, verb.indexOf('=')) : verb)) {

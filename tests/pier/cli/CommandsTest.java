@@ -1,10 +1,12 @@
 package pier.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -152,5 +154,16 @@ class CommandsTest {
                   "domains": []
                 }
                 """, ""), run("domains", "blog", "--format", "json"));
+    }
+
+    /** config:set declares its values secret, so its event shows KEY=... only (EventsTest checks how). */
+    @Test
+    void configValuesNeverReachTheEventLog() throws Exception {
+        new Apps(new PierHome(tmp)).create(AppName.of("blog"));
+        Ran set = run("config:set", "--no-restart", "blog", "SECRET=hunter2");
+        assertEquals(0, set.code(), set.err());
+        String log = Files.readString(tmp.resolve("events.log"));
+        assertTrue(log.endsWith("\tlocal\tblog\tok\tconfig:set --no-restart blog SECRET=...\n"), log);
+        assertFalse(log.contains("hunter2"), log);
     }
 }
