@@ -37,7 +37,7 @@ public class install extends PierCommand {
     boolean purge;
 
     public static void main(String... args) {
-        System.exit(Cli.execute(new install(), args));
+        System.exit(Cli.execute(install::new, args));
     }
 
     protected int run() {

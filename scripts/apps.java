@@ -24,7 +24,7 @@ import pier.names.Domain;
         subcommands = {apps.Create.class, apps.ListApps.class, apps.Info.class, apps.Destroy.class})
 public class apps {
     public static void main(String... args) {
-        System.exit(Cli.execute(new apps(), args));
+        System.exit(Cli.execute(apps::new, args));
     }
 
     @Command(name = "apps:create", aliases = "create", description = "Create an app (a push to a new name does this too).",

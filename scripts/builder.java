@@ -24,7 +24,7 @@ import pier.names.AppName;
                 builder.Images.class, builder.AllowImage.class, builder.DisallowImage.class})
 public class builder {
     public static void main(String... args) {
-        System.exit(Cli.execute(new builder(), args));
+        System.exit(Cli.execute(builder::new, args));
     }
 
     @Command(name = "builder", aliases = "builder:report", description = "Show how an app is built and the base image.",

@@ -28,7 +28,7 @@ import pier.state.Env;
         subcommands = {config.Show.class, config.Get.class, config.Set.class, config.Unset.class})
 public class config {
     public static void main(String... args) {
-        System.exit(Cli.execute(new config(), args));
+        System.exit(Cli.execute(config::new, args));
     }
 
     /** The APP-or---global head every config command shares; the rest of the words are returned. */

@@ -23,7 +23,7 @@ import pier.names.Domain;
                 domains.SetGlobal.class, domains.ClearGlobal.class})
 public class domains {
     public static void main(String... args) {
-        System.exit(Cli.execute(new domains(), args));
+        System.exit(Cli.execute(domains::new, args));
     }
 
     static List<Domain> parse(List<String> names) {

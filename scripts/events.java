@@ -19,7 +19,7 @@ import pier.names.AppName;
         subcommands = {events.Show.class})
 public class events {
     public static void main(String... args) {
-        System.exit(Cli.execute(new events(), args));
+        System.exit(Cli.execute(events::new, args));
     }
 
     @Command(name = "events", mixinStandardHelpOptions = true,

@@ -6,7 +6,6 @@ package pier.cli;
 import static pier.access.Access.Scope.SERVER;
 
 import java.util.List;
-import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,21 +17,19 @@ import pier.access.Rule;
         subcommands = {git.SshCommandCli.class, git.Retire.class})
 public class git {
     public static void main(String... args) {
-        System.exit(Cli.execute(new git(), args));
+        System.exit(Cli.execute(git::new, args));
     }
 
     @Command(name = "ssh-command", hidden = true, mixinStandardHelpOptions = true,
             description = "Run SSH_ORIGINAL_COMMAND for a key (authorized_keys calls this).")
     @Rule(scope = SERVER, changes = false)
     static class SshCommandCli extends PierCommand {
-        /** Set by the root command so remote commands run through the same command line as local ones. */
-        static Function<String[], Integer> cli = args -> Cli.execute(new git(), args);
-
         @Option(names = "--key", required = true, description = "the name of the key that connected")
         String key;
 
         protected int run() {
-            return SshCommand.run(pier(), key, System.getenv("SSH_ORIGINAL_COMMAND"), cli);
+            // The key's words run through this same tree (pier's whole tree under pier), built for the key's actor.
+            return SshCommand.run(pier(), key, System.getenv("SSH_ORIGINAL_COMMAND"), this::commandLineFor);
         }
     }
 

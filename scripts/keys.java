@@ -31,7 +31,7 @@ import pier.names.KeyName;
                 keys.DeveloperAllow.class, keys.DeveloperList.class, keys.DeveloperRevoke.class})
 public class keys {
     public static void main(String... args) {
-        System.exit(Cli.execute(new keys(), args));
+        System.exit(Cli.execute(keys::new, args));
     }
 
     @Command(name = "ssh-keys:add", description = "Add an admin key, read from FILE or from stdin.", mixinStandardHelpOptions = true)

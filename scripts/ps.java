@@ -17,7 +17,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import pier.Pier;
 import pier.access.Rule;
 import pier.apps.Release;
 import pier.apps.Scale;
@@ -34,11 +33,14 @@ import pier.names.ProcessType;
         mixinStandardHelpOptions = true,
         subcommands = {ps.Show.class, ps.ScaleCmd.class, ps.Restart.class, ps.Start.class, ps.Stop.class, ps.Rebuild.class,
                 ps.Logs.class, ps.Run.class, ps.Enter.class})
-public class ps {
+public class ps implements Cli.Root {
     public static void main(String... args) {
-        CommandLine cmd = Cli.commandLine(new ps());
-        configure(cmd);
-        System.exit(cmd.execute(args));
+        System.exit(Cli.execute(ps::new, args));
+    }
+
+    @Override
+    public void complete(CommandLine tree) {
+        configure(tree);
     }
 
     /** `run APP ls -la`: everything after APP is the command, options included. */
@@ -109,7 +111,7 @@ public class ps {
                 out().println(shown);
                 return 0;
             }
-            pier().processes().scale(name, changes.get(), Pier.actor(), progress());
+            pier().processes().scale(name, changes.get(), pier().actor().name(), progress());
             return 0;
         }
     }
@@ -129,7 +131,7 @@ public class ps {
         }
 
         protected int run() {
-            change.apply(pier().processes(), app.app(), Pier.actor(), progress());
+            change.apply(pier().processes(), app.app(), pier().actor().name(), progress());
             return 0;
         }
     }

@@ -12,7 +12,6 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import pier.Pier;
 import pier.access.Rule;
 import pier.apps.Release;
 import pier.apps.Scale;
@@ -24,7 +23,7 @@ import pier.names.AppName;
         subcommands = {releases.ListReleases.class, releases.Rollback.class})
 public class releases {
     public static void main(String... args) {
-        System.exit(Cli.execute(new releases(), args));
+        System.exit(Cli.execute(releases::new, args));
     }
 
     @Command(name = "releases", description = "List the releases of APP, newest first: what ran, with which config, by whom.",
@@ -79,7 +78,7 @@ public class releases {
                 }
                 return Integer.parseInt(raw.startsWith("v") ? raw.substring(1) : raw);
             });
-            pier().processes().rollback(app.app(), target, Pier.actor(), progress());
+            pier().processes().rollback(app.app(), target, pier().actor().name(), progress());
             return 0;
         }
     }

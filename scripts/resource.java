@@ -25,7 +25,7 @@ import pier.state.Resources;
         mixinStandardHelpOptions = true, subcommands = {resource.Limit.class, resource.Report.class})
 public class resource {
     public static void main(String... args) {
-        System.exit(Cli.execute(new resource(), args));
+        System.exit(Cli.execute(resource::new, args));
     }
 
     @Command(name = "resource:limit", mixinStandardHelpOptions = true,

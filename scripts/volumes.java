@@ -27,7 +27,7 @@ import pier.names.VolumeName;
                 volumes.Unlink.class, volumes.Destroy.class})
 public class volumes {
     public static void main(String... args) {
-        System.exit(Cli.execute(new volumes(), args));
+        System.exit(Cli.execute(volumes::new, args));
     }
 
     @Command(name = "volume:create", description = "Create a volume holding data for the given container paths.",

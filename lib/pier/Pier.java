@@ -35,22 +35,40 @@ import pier.state.Resources;
 import pier.state.Settings;
 
 /**
- * The scripting entry point: one server's pier, as a script or a command sees it.
+ * The scripting entry point: one server's pier, as a script or a command sees it, acting for one {@link Actor}.
  * {@code Pier.local().apps().create(AppName.of("blog"))} is what {@code pier apps:create blog} runs.
  * Docker is connected on first use, so commands that never touch it start faster.
  */
 public final class Pier implements AutoCloseable {
     private final PierHome home;
     private final Templates templates;
+    private final Actor actor;
     private @Nullable Docker docker;
 
+    /** A pier acting for someone on the server itself ({@link Actor#LOCAL}). */
     public Pier(PierHome home, Templates templates) {
-        this.home = home;
-        this.templates = templates;
+        this(home, templates, Actor.LOCAL);
     }
 
+    public Pier(PierHome home, Templates templates, Actor actor) {
+        this.home = home;
+        this.templates = templates;
+        this.actor = actor;
+    }
+
+    /** This server's pier, acting for someone on the server itself. */
     public static Pier local() {
-        return new Pier(PierHome.current(), Templates.standard());
+        return local(Actor.LOCAL);
+    }
+
+    /** This server's pier, acting for {@code actor}: an SSH key's command runs with the key's name and rights. */
+    public static Pier local(Actor actor) {
+        return new Pier(PierHome.current(), Templates.standard(), actor);
+    }
+
+    /** Who this pier acts for: the releases, events and role checks it makes name them. */
+    public Actor actor() {
+        return actor;
     }
 
     public PierHome home() {
@@ -70,7 +88,7 @@ public final class Pier implements AutoCloseable {
      * stored, and restarts nothing. Docker is only asked for the upstreams of an app that has a site.
      */
     public AppDomains domains() {
-        return new AppDomains(home, acting(), (app, served) -> apps().route(app, served, nginx(), this::docker));
+        return new AppDomains(home, actor, (app, served) -> apps().route(app, served, nginx(), this::docker));
     }
 
     public Keys keys() {
@@ -108,22 +126,6 @@ public final class Pier implements AutoCloseable {
     public Config config() {
         return new Config(home);
     }
-
-    /** Who is acting, for the release record: the SSH key's name, or "local" for a command run on the server. */
-    public static String actor() {
-        return acting.name();
-    }
-
-    /** Who is acting, with what the key may do; {@link Actor#LOCAL} unless an SSH key connected. */
-    public static Actor acting() {
-        return acting;
-    }
-
-    public static void actingAs(Actor actor) {
-        acting = actor;
-    }
-
-    private static volatile Actor acting = Actor.LOCAL;
 
     public Events events() {
         return new Events(home);
@@ -258,7 +260,7 @@ public final class Pier implements AutoCloseable {
     /** Restarts a deployed, running app as a new release described as {@code why}; says why not otherwise. */
     private void restartLocked(AppName app, String why, Progress progress) {
         Deploy deploy = deploy();
-        deploy.restart(app, actor(), why, progress).ifPresent(deployed -> deploy.retireInBackground(app, deployed, progress));
+        deploy.restart(app, actor.name(), why, progress).ifPresent(deployed -> deploy.retireInBackground(app, deployed, progress));
     }
 
     public Volumes volumes() {

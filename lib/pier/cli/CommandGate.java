@@ -9,7 +9,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParseResult;
 import pier.base.Shown;
-import pier.Pier;
 import pier.access.Access;
 import pier.access.Actor;
 import pier.access.Events;
@@ -26,6 +25,12 @@ import pier.state.PierHome;
  */
 public final class CommandGate implements CommandLine.IExecutionStrategy {
     private final CommandLine.IExecutionStrategy next = new CommandLine.RunLast();
+    private final Actor actor;
+
+    /** The gate of a command tree run for {@code actor}: an SSH key, or {@link Actor#LOCAL}. */
+    public CommandGate(Actor actor) {
+        this.actor = actor;
+    }
 
     @Override
     public int execute(ParseResult parsed) {
@@ -33,7 +38,6 @@ public final class CommandGate implements CommandLine.IExecutionStrategy {
         while (leaf.hasSubcommand()) {
             leaf = leaf.subcommand();
         }
-        Actor actor = Pier.acting();
         // A root with commands under it and none chosen only prints help; a root that is the command (install) is itself.
         boolean root = leaf == parsed;
         String command = root && !leaf.commandSpec().subcommands().isEmpty() ? "help" : leaf.commandSpec().name();

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
 import pier.base.Shown;
 import pier.Pier;
 import pier.access.Access;
@@ -33,24 +34,24 @@ public final class SshCommand {
     }
 
     /**
-     * Runs {@code original} for {@code key}; {@code cli} runs a pier command line and returns its exit code.
-     * For git, stdout carries the git protocol, so everything else that would print is sent to stderr.
+     * Runs {@code original} for {@code key}; {@code commands} gives pier's command tree run for the key's actor, its
+     * gate checking that key's rights. For git, stdout carries the git protocol, so everything else that would print
+     * is sent to stderr.
      */
-    public static int run(Pier pier, String key, @Nullable String original, Function<String[], Integer> cli) {
+    public static int run(Pier pier, String key, @Nullable String original, Function<Actor, CommandLine> commands) {
         PrintStream err = System.err;
         try {
             KeyName keyName = KeyName.of(key);
             Keys.Entry entry = pier.keys().get(keyName)
                     .orElseThrow(() -> PierException.failed("the key " + keyName + " is no longer allowed here"));
             Actor actor = Actor.of(entry);
-            Pier.actingAs(actor);
             if (original != null && original.length() > MAX_COMMAND) {
                 throw PierException.usage("the command is " + original.length() + " characters long; pier takes at most "
                         + MAX_COMMAND + " (pass large values on stdin or with config:set --encoded in several calls)");
             }
             List<String> words = SshWords.split(original);
             if (words.isEmpty()) {
-                return cli.apply(new String[] {"--help"});
+                return commands.apply(actor).execute("--help");
             }
             String verb = words.get(0);
             if (verb.equals("git-receive-pack") || verb.equals("git-upload-pack")) {
@@ -93,7 +94,7 @@ public final class SshCommand {
                 throw PierException.usage(verb + " is for pier on your own machine; over ssh name the app in the command,"
                         + " e.g. ssh pier@host config:set blog KEY=value");
             }
-            return cli.apply(words.toArray(String[]::new));
+            return commands.apply(actor).execute(words.toArray(String[]::new));
         } catch (PierException e) {
             err.println("error: " + Shown.oneLine(e.getMessage()));
             return e.exitCode();

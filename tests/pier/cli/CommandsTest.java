@@ -12,17 +12,28 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import pier.Pier;
+import pier.access.Actor;
+import pier.access.Events;
+import pier.access.Keys;
+import pier.access.Role;
+import pier.access.SshKey;
+import pier.access.SshKeyTest;
 import pier.apps.Apps;
 import pier.apps.Checks;
 import pier.apps.Procfile;
 import pier.apps.Release;
 import pier.apps.Releases;
 import pier.base.PierException;
+import pier.engine.Templates;
 import pier.names.AppName;
+import pier.names.KeyName;
 import pier.names.ProcessType;
 import pier.state.PierHome;
 
@@ -37,18 +48,9 @@ class CommandsTest {
     Ran run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        String before = System.getProperty("pier.home");
-        System.setProperty("pier.home", tmp.toString());
-        try {
-            int code = pier.run(new PrintWriter(out), new PrintWriter(err), args);
-            return new Ran(code, out.toString(), err.toString());
-        } finally {
-            if (before == null) {
-                System.clearProperty("pier.home");
-            } else {
-                System.setProperty("pier.home", before);
-            }
-        }
+        int[] code = new int[1];
+        withHome(() -> code[0] = pier.run(new PrintWriter(out), new PrintWriter(err), args));
+        return new Ran(code[0], out.toString(), err.toString());
     }
 
     /** Each command closes the Pier it opened: only the base's call() opens one, and it closes it in a finally. */
@@ -98,9 +100,10 @@ class CommandsTest {
                 + "      --format=<format>   text or json\n"), r.out());
     }
 
+    /** Every command of the flattened pier tree gets the contract, --format's case-insensitivity too. */
     @Test
-    void formatIsTextOrJson() {
-        assertEquals(new Ran(0, "[]\n", ""), run("apps:list", "--format", "json"));
+    void formatIsTextOrJsonInAnyCase() {
+        assertEquals(new Ran(0, "[]\n", ""), run("apps:list", "--format", "JSON"));
         assertEquals(new Ran(0, "", ""), run("apps:list"));
         Ran bad = run("apps:list", "--format", "yaml");
         assertEquals(PierException.USAGE, bad.code());
@@ -165,5 +168,62 @@ class CommandsTest {
         String log = Files.readString(tmp.resolve("events.log"));
         assertTrue(log.endsWith("\tlocal\tblog\tok\tconfig:set --no-restart blog SECRET=...\n"), log);
         assertFalse(log.contains("hunter2"), log);
+    }
+
+    /** `run APP ls -la`: the words after APP are the command's own, options included, in pier's tree too. */
+    @Test
+    void runPassesItsWordsOn() {
+        CommandLine.ParseResult parsed = pier.commandLine().parseArgs("run", "blog", "ls", "-la", "--format", "x");
+        assertEquals(List.of("ls", "-la", "--format", "x"), parsed.subcommand().matchedPositional(1).getValue());
+    }
+
+    /**
+     * A key's command runs in a tree built for the key: the gate checks its rights, and the Pier its command opens
+     * acts for it (AppDomains refuses what a developer may not claim), with no static state between the two.
+     */
+    @Test
+    void aKeysCommandRunsForThatKey() {
+        PierHome home = new PierHome(tmp);
+        Templates templates = new Templates(tmp.resolve("no-overrides"));
+        AppName blog = AppName.of("blog");
+        new Apps(home).create(blog);
+        new Keys(home, templates).grant(blog, Role.developer, Optional.of(KeyName.of("dev")),
+                SshKey.parse(SshKeyTest.ed25519Line("dev@test")));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Function<Actor, CommandLine> tree = actor -> {
+            CommandLine cli = Cli.commandLine(pier::new, actor);
+            cli.setOut(new PrintWriter(out, true));
+            cli.setErr(new PrintWriter(err, true));
+            return cli;
+        };
+        withHome(() -> {
+            try (Pier local = new Pier(home, templates)) {
+                assertEquals(1, SshCommand.run(local, "dev", "domains:add blog 10.0.0.1", tree));
+                assertTrue(err.toString().startsWith("error: key dev may not claim 10.0.0.1"), err.toString());
+                assertEquals(1, SshCommand.run(local, "dev", "apps:list", tree));
+                assertTrue(err.toString().contains("error: key dev may not run apps:list: it is server-wide"), err.toString());
+                assertEquals(0, SshCommand.run(local, "dev", "config blog", tree), err.toString());
+                assertEquals("=====> blog config\n", out.toString());
+            }
+        });
+        List<Events.Event> events = new Events(home).last(Optional.empty(), 10);
+        assertEquals(List.of("dev failed domains:add blog 10.0.0.1", "dev refused apps:list"),
+                events.stream().map(e -> e.key() + " " + e.result().split(":")[0] + " " + e.command()).toList());
+        assertEquals(new Ran(0, "blog\n", ""), run("apps:list"), "the same JVM, locally: no key's rights linger");
+    }
+
+    private void withHome(Runnable body) {
+        String before = System.getProperty("pier.home");
+        System.setProperty("pier.home", tmp.toString());
+        try {
+            body.run();
+        } finally {
+            if (before == null) {
+                System.clearProperty("pier.home");
+            } else {
+                System.setProperty("pier.home", before);
+            }
+        }
     }
 }
