@@ -30,14 +30,8 @@ public class builder {
     @Command(name = "builder", aliases = "builder:report", description = "Show how an app is built and the base image.",
             mixinStandardHelpOptions = true)
     @Rule(scope = APP, changes = false)
-    static class Report extends PierCommand {
-        @Mixin
-        AppMixin app;
-        @Mixin
-        FormatMixin format;
-
-        protected int run() {
-            AppName name = pier().apps().require(app.app());
+    static class Report extends AppReport {
+        protected int report(AppName name) {
             Buildpacks buildpacks = pier().buildpacks();
             String chosen = buildpacks.chosen(name).orElse(Buildpacks.AUTO);
             String base = buildpacks.baseImage();

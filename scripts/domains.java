@@ -51,14 +51,8 @@ public class domains {
     @Command(name = "domains", aliases = "domains:get", description = "Show the names an app answers on: its default APP.GLOBAL and its own.",
             mixinStandardHelpOptions = true)
     @Rule(scope = APP, changes = false)
-    static class Show extends PierCommand {
-        @Mixin
-        AppMixin app;
-        @Mixin
-        FormatMixin format;
-
-        protected int run() {
-            AppName name = pier().apps().require(app.app());
+    static class Show extends AppReport {
+        protected int report(AppName name) {
             AppDomains domains = pier().domains();
             Domain fallback = domains.defaultDomain(name);
             List<Domain> own = domains.of(name);

@@ -29,14 +29,8 @@ public class releases {
     @Command(name = "releases", description = "List the releases of APP, newest first: what ran, with which config, by whom.",
             mixinStandardHelpOptions = true)
     @Rule(scope = APP, changes = false)
-    static class ListReleases extends PierCommand {
-        @Mixin
-        AppMixin app;
-        @Mixin
-        FormatMixin format;
-
-        protected int run() {
-            AppName name = pier().apps().require(app.app());
+    static class ListReleases extends AppReport {
+        protected int report(AppName name) {
             List<Release> all = new java.util.ArrayList<>(pier().releases(name).list());
             java.util.Collections.reverse(all);
             int live = all.isEmpty() ? 0 : all.get(0).id();

@@ -54,14 +54,8 @@ public class resource {
     @Command(name = "resource:report", mixinStandardHelpOptions = true,
             description = "The limits in force for each of APP's process types, and the app's own settings.")
     @Rule(scope = APP, changes = false)
-    static class Report extends PierCommand {
-        @Mixin
-        AppMixin app;
-        @Mixin
-        FormatMixin format;
-
-        protected int run() {
-            AppName name = pier().apps().require(app.app());
+    static class Report extends AppReport {
+        protected int report(AppName name) {
             Resources resources = new Resources(pier().home());
             List<String> types = new java.util.ArrayList<>(List.of("web"));
             pier().releases(name).current().map(Release::procfile).ifPresent(p -> p.commands().keySet().stream()
