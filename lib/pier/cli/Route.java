@@ -1,6 +1,6 @@
 package pier.cli;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -101,7 +101,7 @@ public record Route(Optional<SshTarget> remote, List<String> args) {
         try {
             route = of(Arrays.asList(args), Path.of(""), model);
         } catch (PierException e) {
-            return fail(System.err, e);
+            return Cli.fail(new PrintWriter(System.err), e);
         }
         if (route.remote().isEmpty()) {
             return local.apply(route.args().toArray(String[]::new));
@@ -109,14 +109,8 @@ public record Route(Optional<SshTarget> remote, List<String> args) {
         try {
             return Remote.run(route.remote().get(), route.args());
         } catch (PierException e) {
-            return fail(System.err, e);
+            return Cli.fail(new PrintWriter(System.err), e);
         }
-    }
-
-    private static int fail(PrintStream err, PierException e) {
-        err.println("error: " + Shown.oneLine(e.getMessage()));
-        err.flush();
-        return e.exitCode();
     }
 
     private static GitRemote named(String name, Path dir) {

@@ -5,6 +5,7 @@ import java.io.FileOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -96,8 +97,7 @@ public final class SshCommand {
             }
             return commands.apply(actor).execute(words.toArray(String[]::new));
         } catch (PierException e) {
-            err.println("error: " + Shown.oneLine(e.getMessage()));
-            return e.exitCode();
+            return Cli.fail(new PrintWriter(err), e);
         }
     }
 }
