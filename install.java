@@ -5,10 +5,11 @@
 //SOURCES scripts/pier.java
 package pier.cli;
 
-import java.util.concurrent.Callable;
+import static pier.access.Access.Scope.SERVER;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import pier.Pier;
+import pier.access.Rule;
 import pier.base.PierException;
 import pier.base.Progress;
 import pier.engine.Host;
@@ -22,7 +23,8 @@ import pier.install.Payload;
  */
 @Command(name = "install", mixinStandardHelpOptions = true,
         description = "Install or upgrade pier on this host as root: packages, the pier user, Nginx and sshd config. Idempotent.")
-public class install implements Callable<Integer> {
+@Rule(scope = SERVER, changes = true)
+public class install extends PierCommand {
     @Option(names = "--dry-run", description = "print the plan and change nothing")
     boolean dryRun;
 
@@ -35,24 +37,22 @@ public class install implements Callable<Integer> {
     boolean purge;
 
     public static void main(String... args) {
-        System.exit(Cli.execute(new install(), args));
+        System.exit(Cli.execute(install::new, args));
     }
 
-    public Integer call() {
+    protected int run() {
         if (purge && !uninstall) {
             throw PierException.usage("--purge only goes with --uninstall: run install --uninstall --purge");
         }
         if (!dryRun && !Host.isRoot()) {
             throw PierException.usage("the installer changes the host: run it as root (sudo), or with --dry-run to see the plan");
         }
-        Progress progress = Progress.to(System.out);
-        try (Pier pier = Pier.local()) {
-            InstallPlan plan = Installer.plan(pier, Payload.runningJars());
-            if (uninstall) {
-                uninstall(plan, progress);
-            } else {
-                install(plan, progress);
-            }
+        Progress progress = progress();
+        InstallPlan plan = Installer.plan(pier(), Payload.runningJars());
+        if (uninstall) {
+            uninstall(plan, progress);
+        } else {
+            install(plan, progress);
         }
         return 0;
     }

@@ -3,20 +3,21 @@
 //SOURCES ../lib/pier/**.java
 package pier.cli;
 
+import static pier.access.Access.Scope.APP;
+import static pier.access.Access.Shown.KEYS_ONLY;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import pier.Pier;
+import pier.access.Rule;
 import pier.base.PierException;
-import pier.base.Progress;
 import pier.names.AppName;
 import pier.names.EnvKey;
 import pier.state.Config;
@@ -26,10 +27,8 @@ import pier.state.Env;
 @Command(name = "config", description = "Show and change the environment apps run with.", mixinStandardHelpOptions = true,
         subcommands = {config.Show.class, config.Get.class, config.Set.class, config.Unset.class})
 public class config {
-    static final Class<?>[] COMMANDS = {Show.class, Get.class, Set.class, Unset.class};
-
     public static void main(String... args) {
-        System.exit(Cli.execute(new config(), args));
+        System.exit(Cli.execute(config::new, args));
     }
 
     /** The APP-or---global head every config command shares; the rest of the words are returned. */
@@ -57,30 +56,28 @@ public class config {
     }
 
     @Command(name = "config", description = "Show the config of APP (or --global).", mixinStandardHelpOptions = true)
-    static class Show implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @picocli.CommandLine.Mixin
+    @Rule(scope = APP, changes = false)
+    static class Show extends PierCommand {
+        @Mixin
         Scope scope = new Scope();
         @Parameters(arity = "0..1", paramLabel = "APP")
         List<String> words;
-        @Option(names = "--format", defaultValue = "text", description = "text or json")
-        Cli.Format format;
+        @Mixin
+        FormatMixin format;
 
-        public Integer call() {
+        protected int run() {
             if (!scope.split(words, "pier config APP").isEmpty()) {
                 throw PierException.usage("config takes one app");
             }
-            Pier pier = Pier.local();
-            scope.requireApp(pier);
-            Env env = pier.config().of(scope.app);
-            var out = spec.commandLine().getOut();
-            if (format == Cli.Format.json) {
+            scope.requireApp(pier());
+            Env env = pier().config().of(scope.app);
+            if (format.json()) {
                 Map<String, String> values = new LinkedHashMap<>();
                 env.values().forEach((k, v) -> values.put(k.value(), v));
-                out.println(Json.of(values));
+                format.print(values);
                 return 0;
             }
+            var out = out();
             out.println("=====> " + scope.app.map(a -> a + " config").orElse("global config"));
             env.values().forEach((k, v) -> out.println(k + "=" + shown(v)));
             return 0;
@@ -90,40 +87,39 @@ public class config {
         private static String shown(String value) {
             boolean plain = value.codePoints().noneMatch(c -> Character.isISOControl(c) || c == 0x2028 || c == 0x2029)
                     && !value.startsWith("\"") && value.strip().equals(value);
-            return plain ? value : Json.of(value);
+            return plain ? value : JsonOutput.of(value);
         }
     }
 
     @Command(name = "config:get", description = "Print one value of APP (or --global), exactly.", mixinStandardHelpOptions = true)
-    static class Get implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @picocli.CommandLine.Mixin
+    @Rule(scope = APP, changes = false)
+    static class Get extends PierCommand {
+        @Mixin
         Scope scope = new Scope();
         @Parameters(paramLabel = "APP KEY", arity = "1..2")
         List<String> words;
 
-        public Integer call() {
+        protected int run() {
             List<String> rest = scope.split(words, "pier config:get APP KEY");
             if (rest.size() != 1) {
                 throw PierException.usage("config:get takes one KEY: pier config:get APP KEY");
             }
             EnvKey key = EnvKey.of(rest.get(0));
-            Pier pier = Pier.local();
-            scope.requireApp(pier);
-            Optional<String> value = pier.config().of(scope.app).get(key);
+            scope.requireApp(pier());
+            Optional<String> value = pier().config().of(scope.app).get(key);
             if (value.isEmpty()) {
                 throw PierException.failed(key + " is not set" + scope.app.map(a -> " for " + a).orElse(" globally"));
             }
-            spec.commandLine().getOut().println(value.get());
+            out().println(value.get());
             return 0;
         }
     }
 
     @Command(name = "config:set", description = "Set values and restart the app with them (no rebuild, no downtime).",
             mixinStandardHelpOptions = true)
-    static class Set implements Callable<Integer> {
-        @picocli.CommandLine.Mixin
+    @Rule(scope = APP, changes = true, shown = KEYS_ONLY)
+    static class Set extends PierCommand {
+        @Mixin
         Scope scope = new Scope();
         @Parameters(paramLabel = "APP KEY=VALUE", arity = "1..*", description = "the app (unless --global), then KEY=VALUE pairs")
         List<String> words;
@@ -135,7 +131,7 @@ public class config {
                 + " so it never shows in a process list: echo \"$TOKEN\" | pier config:set APP TOKEN --stdin")
         boolean stdin;
 
-        public Integer call() {
+        protected int run() {
             List<String> rest = scope.split(words, "pier config:set APP KEY=VALUE...");
             if (stdin && (encoded || rest.size() != 1)) {
                 throw PierException.usage("--stdin takes exactly one KEY (no =VALUE, no --encoded): pier config:set APP KEY --stdin");
@@ -145,34 +141,31 @@ public class config {
             }
             Map<EnvKey, String> pairs = stdin ? Config.pairFrom(rest.get(0), System.in) : Config.pairs(rest, encoded);
             String what = "Setting " + String.join(", ", pairs.keySet().stream().map(EnvKey::value).toList());
-            try (Pier pier = Pier.local()) {
-                scope.requireApp(pier);
-                pier.changeConfig(scope.app, what, !noRestart, Progress.to(System.out), c -> c.set(scope.app, pairs));
-            }
+            scope.requireApp(pier());
+            pier().changeConfig(scope.app, what, !noRestart, progress(), c -> c.set(scope.app, pairs));
             return 0;
         }
     }
 
     @Command(name = "config:unset", description = "Remove values and restart the app without them.", mixinStandardHelpOptions = true)
-    static class Unset implements Callable<Integer> {
-        @picocli.CommandLine.Mixin
+    @Rule(scope = APP, changes = true)
+    static class Unset extends PierCommand {
+        @Mixin
         Scope scope = new Scope();
         @Parameters(paramLabel = "APP KEY", arity = "1..*", description = "the app (unless --global), then keys")
         List<String> words;
         @Option(names = "--no-restart", description = "store only; the change applies at the next deploy or restart")
         boolean noRestart;
 
-        public Integer call() {
+        protected int run() {
             List<String> rest = scope.split(words, "pier config:unset APP KEY...");
             if (rest.isEmpty()) {
                 throw PierException.usage("give at least one KEY to unset");
             }
             List<EnvKey> keys = rest.stream().map(EnvKey::of).map(Config::checked).toList();
-            try (Pier pier = Pier.local()) {
-                scope.requireApp(pier);
-                pier.changeConfig(scope.app, "Unsetting " + String.join(", ", rest), !noRestart, Progress.to(System.out),
-                        c -> c.unset(scope.app, keys));
-            }
+            scope.requireApp(pier());
+            pier().changeConfig(scope.app, "Unsetting " + String.join(", ", rest), !noRestart, progress(),
+                    c -> c.unset(scope.app, keys));
             return 0;
         }
     }

@@ -3,17 +3,16 @@
 //SOURCES ../lib/pier/**.java
 package pier.cli;
 
+import static pier.access.Access.Scope.APP;
+import static pier.access.Access.Scope.SERVER;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import pier.Pier;
+import pier.access.Rule;
 import pier.apps.AppDomains;
 import pier.names.AppName;
 import pier.names.Domain;
@@ -23,11 +22,8 @@ import pier.names.Domain;
         subcommands = {domains.Show.class, domains.Add.class, domains.Remove.class, domains.Set.class, domains.Clear.class,
                 domains.SetGlobal.class, domains.ClearGlobal.class})
 public class domains {
-    static final Class<?>[] COMMANDS = {Show.class, Add.class, Remove.class, Set.class, Clear.class, SetGlobal.class,
-            ClearGlobal.class};
-
     public static void main(String... args) {
-        System.exit(Cli.execute(new domains(), args));
+        System.exit(Cli.execute(domains::new, args));
     }
 
     static List<Domain> parse(List<String> names) {
@@ -54,145 +50,111 @@ public class domains {
 
     @Command(name = "domains", aliases = "domains:get", description = "Show the names an app answers on: its default APP.GLOBAL and its own.",
             mixinStandardHelpOptions = true)
-    static class Show implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Parameters(paramLabel = "APP")
-        String app;
-        @Option(names = "--format", defaultValue = "text", description = "text or json")
-        Cli.Format format;
-
-        public Integer call() {
-            AppName name = AppName.of(app);
-            Pier pier = Pier.local();
-            pier.apps().require(name);
-            AppDomains domains = pier.domains();
+    @Rule(scope = APP, changes = false)
+    static class Show extends AppReport {
+        protected int report(AppName name) {
+            AppDomains domains = pier().domains();
             Domain fallback = domains.defaultDomain(name);
             List<Domain> own = domains.of(name);
-            PrintWriter out = spec.commandLine().getOut();
-            if (format == Cli.Format.json) {
-                Map<String, Object> json = new LinkedHashMap<>();
-                json.put("app", name.value());
-                json.put("default", fallback.value());
-                json.put("domains", own.stream().map(Domain::value).toList());
-                out.println(Json.of(json));
+            if (format.json()) {
+                format.print(new Json(name.value(), fallback.value(), own.stream().map(Domain::value).toList()));
                 return 0;
             }
+            PrintWriter out = out();
             out.println("=====> " + name + " domains");
             out.println(fallback + "  (default)");
             own.forEach(out::println);
             return 0;
         }
+
+        record Json(String app, @JsonProperty("default") String fallback, List<String> domains) {
+        }
     }
 
     @Command(name = "domains:add", description = "Make an app answer on more names too (a name belongs to one app).",
             mixinStandardHelpOptions = true)
-    static class Add implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "APP")
-        String app;
+    @Rule(scope = APP, changes = true)
+    static class Add extends PierCommand {
+        @Mixin
+        AppMixin app;
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "DOMAIN", description = "e.g. blog.example.com or *.example.com")
         List<String> domains;
 
-        public Integer call() {
-            AppName name = AppName.of(app);
+        protected int run() {
             List<Domain> wanted = parse(domains);
-            try (Pier pier = Pier.local()) {
-                report(spec.commandLine().getOut(), pier.domains().add(name, wanted),
-                        name + " already answers on " + names(wanted));
-            }
+            report(out(), pier().domains().add(app.app(), wanted), app.app() + " already answers on " + names(wanted));
             return 0;
         }
     }
 
     @Command(name = "domains:remove", description = "Stop an app answering on some of its names.", mixinStandardHelpOptions = true)
-    static class Remove implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "APP")
-        String app;
+    @Rule(scope = APP, changes = true)
+    static class Remove extends PierCommand {
+        @Mixin
+        AppMixin app;
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "DOMAIN")
         List<String> domains;
 
-        public Integer call() {
-            AppName name = AppName.of(app);
+        protected int run() {
             List<Domain> unwanted = parse(domains);
-            try (Pier pier = Pier.local()) {
-                report(spec.commandLine().getOut(), pier.domains().remove(name, unwanted), "Nothing to change");
-            }
+            report(out(), pier().domains().remove(app.app(), unwanted), "Nothing to change");
             return 0;
         }
     }
 
     @Command(name = "domains:set", description = "Replace an app's names with these (its default APP.GLOBAL stays).",
             mixinStandardHelpOptions = true)
-    static class Set implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "APP")
-        String app;
+    @Rule(scope = APP, changes = true)
+    static class Set extends PierCommand {
+        @Mixin
+        AppMixin app;
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "DOMAIN", description = "e.g. blog.example.com or *.example.com")
         List<String> domains;
 
-        public Integer call() {
-            AppName name = AppName.of(app);
+        protected int run() {
             List<Domain> wanted = parse(domains);
-            try (Pier pier = Pier.local()) {
-                AppDomains.Change change = pier.domains().set(name, wanted);
-                report(spec.commandLine().getOut(), change, name + " already answers on exactly " + names(change.served()));
-            }
+            AppDomains.Change change = pier().domains().set(app.app(), wanted);
+            report(out(), change, app.app() + " already answers on exactly " + names(change.served()));
             return 0;
         }
     }
 
     @Command(name = "domains:clear", description = "Remove all an app's own names; it keeps its default APP.GLOBAL.",
             mixinStandardHelpOptions = true)
-    static class Clear implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Parameters(paramLabel = "APP")
-        String app;
+    @Rule(scope = APP, changes = true)
+    static class Clear extends PierCommand {
+        @Mixin
+        AppMixin app;
 
-        public Integer call() {
-            AppName name = AppName.of(app);
-            try (Pier pier = Pier.local()) {
-                AppDomains.Change change = pier.domains().clear(name);
-                report(spec.commandLine().getOut(), change, name + " has no domains besides " + names(change.served()));
-            }
+        protected int run() {
+            AppDomains.Change change = pier().domains().clear(app.app());
+            report(out(), change, app.app() + " has no domains besides " + names(change.served()));
             return 0;
         }
     }
 
     @Command(name = "domains:set-global", description = "Serve every app at APP.DOMAIN (point *.DOMAIN at this server).",
             mixinStandardHelpOptions = true)
-    static class SetGlobal implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+    @Rule(scope = SERVER, changes = true)
+    static class SetGlobal extends PierCommand {
         @Parameters(paramLabel = "DOMAIN", description = "e.g. example.com")
         String domain;
 
-        public Integer call() {
+        protected int run() {
             Domain d = Domain.of(domain);
-            try (Pier pier = Pier.local()) {
-                pier.globalDomain(d);
-            }
-            spec.commandLine().getOut().println("-----> Apps are now served at APP." + d);
+            pier().globalDomain(d);
+            out().println("-----> Apps are now served at APP." + d);
             return 0;
         }
     }
 
     @Command(name = "domains:clear-global", description = "Go back to serving apps at APP.localhost.",
             mixinStandardHelpOptions = true)
-    static class ClearGlobal implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        public Integer call() {
-            try (Pier pier = Pier.local()) {
-                pier.globalDomain(null);
-            }
-            spec.commandLine().getOut().println("-----> Apps are now served at APP.localhost");
+    @Rule(scope = SERVER, changes = true)
+    static class ClearGlobal extends PierCommand {
+        protected int run() {
+            pier().globalDomain(null);
+            out().println("-----> Apps are now served at APP.localhost");
             return 0;
         }
     }

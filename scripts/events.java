@@ -3,15 +3,14 @@
 //SOURCES ../lib/pier/**.java
 package pier.cli;
 
-import java.util.Map;
+import static pier.access.Access.Scope.APP;
+
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import pier.Pier;
+import pier.access.Rule;
 import pier.base.PierException;
 import pier.names.AppName;
 
@@ -19,42 +18,35 @@ import pier.names.AppName;
 @Command(name = "events", description = "Show who changed what on this server, and what was refused.", mixinStandardHelpOptions = true,
         subcommands = {events.Show.class})
 public class events {
-    static final Class<?>[] COMMANDS = {Show.class};
-
     public static void main(String... args) {
-        System.exit(Cli.execute(new events(), args));
+        System.exit(Cli.execute(events::new, args));
     }
 
     @Command(name = "events", mixinStandardHelpOptions = true,
             description = "The last events (time, key, app, result, command), oldest first; only APP's when given.")
-    static class Show implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Parameters(arity = "0..1", paramLabel = "APP")
-        String app;
+    @Rule(scope = APP, changes = false)
+    static class Show extends PierCommand {
+        @Parameters(arity = "0..1", paramLabel = "APP", converter = AppMixin.Converter.class)
+        AppName app;
         @Option(names = {"-n", "--num"}, defaultValue = "50", paramLabel = "N", description = "how many (default 50)")
         int num;
-        @Option(names = "--format", defaultValue = "text", description = "text or json")
-        Cli.Format format;
+        @Mixin
+        FormatMixin format;
 
-        public Integer call() {
+        protected int run() {
             if (num < 1) {
                 throw PierException.usage("-n takes a positive number, e.g. -n 20");
             }
-            Optional<AppName> appName = Optional.ofNullable(app).map(AppName::of);
-            var out = spec.commandLine().getOut();
-            try (Pier pier = Pier.local()) {
-                appName.ifPresent(pier.apps()::require);
-                var events = pier.events().last(appName, num);
-                if (format == Cli.Format.json) {
-                    out.println(Json.of(events.stream().map(e -> Map.of("time", e.time().toString(), "key", e.key(),
-                            "app", e.app().map(AppName::value).orElse(""), "result", e.result(), "command", e.command())).toList()));
-                } else {
-                    events.forEach(e -> out.println(e.time() + "  " + e.key() + "  " + e.app().map(AppName::value).orElse("-")
-                            + "  " + e.result() + "  " + e.command()));
-                }
-            }
+            Optional<AppName> appName = Optional.ofNullable(app);
+            appName.ifPresent(pier().apps()::require);
+            format.rows(pier().events().last(appName, num),
+                    e -> new Json(e.time().toString(), e.key(), e.app().map(AppName::value).orElse(""), e.result(), e.command()),
+                    e -> e.time() + "  " + e.key() + "  " + e.app().map(AppName::value).orElse("-") + "  " + e.result() + "  "
+                            + e.command());
             return 0;
+        }
+
+        record Json(String time, String key, String app, String result, String command) {
         }
     }
 }

@@ -3,21 +3,19 @@
 //SOURCES ../lib/pier/**.java
 package pier.cli;
 
+import static pier.access.Access.Scope.SERVER;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import pier.Pier;
 import pier.access.Keys;
 import pier.access.Role;
+import pier.access.Rule;
 import pier.access.SshKey;
 import pier.base.PierException;
 import pier.names.AppName;
@@ -32,26 +30,22 @@ import pier.names.KeyName;
                 keys.DeployAllow.class, keys.DeployList.class, keys.DeployRevoke.class,
                 keys.DeveloperAllow.class, keys.DeveloperList.class, keys.DeveloperRevoke.class})
 public class keys {
-    static final Class<?>[] COMMANDS = {Add.class, ListKeys.class, Remove.class, DeployAllow.class, DeployList.class,
-            DeployRevoke.class, DeveloperAllow.class, DeveloperList.class, DeveloperRevoke.class};
-
     public static void main(String... args) {
-        System.exit(Cli.execute(new keys(), args));
+        System.exit(Cli.execute(keys::new, args));
     }
 
     @Command(name = "ssh-keys:add", description = "Add an admin key, read from FILE or from stdin.", mixinStandardHelpOptions = true)
-    static class Add implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+    @Rule(scope = SERVER, changes = true)
+    static class Add extends PierCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "a name for the key, e.g. alice")
         String name;
         @Parameters(index = "1", arity = "0..1", paramLabel = "FILE", description = "the public key file; stdin when omitted")
         Path file;
 
-        public Integer call() {
+        protected int run() {
             KeyName keyName = KeyName.of(name);
-            Keys.Entry entry = Pier.local().keys().add(keyName, readKey(file, "pier ssh-keys:add " + keyName));
-            spec.commandLine().getOut().println("-----> Added key " + entry.name() + " (" + entry.fingerprint() + ")");
+            Keys.Entry entry = pier().keys().add(keyName, readKey(file, "pier ssh-keys:add " + keyName));
+            out().println("-----> Added key " + entry.name() + " (" + entry.fingerprint() + ")");
             return 0;
         }
     }
@@ -73,138 +67,118 @@ public class keys {
     }
 
     @Command(name = "ssh-keys:list", description = "List every key: name, type, fingerprint and what it may do.", mixinStandardHelpOptions = true)
-    static class ListKeys implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Option(names = "--format", defaultValue = "text", description = "text or json")
-        Cli.Format format;
+    @Rule(scope = SERVER, changes = false)
+    static class ListKeys extends PierCommand {
+        @Mixin
+        FormatMixin format;
 
-        public Integer call() {
-            var entries = Pier.local().keys().list();
-            var out = spec.commandLine().getOut();
-            if (format == Cli.Format.json) {
-                out.println(Json.of(entries.stream().map(e -> Map.of("name", e.name().value(),
-                        "type", e.key().type(), "fingerprint", e.fingerprint(), "access", e.grants().describe())).toList()));
-            } else {
-                entries.forEach(e -> out.println(e.name() + "  " + e.key().type() + "  " + e.fingerprint() + "  " + e.grants().describe()));
-            }
+        protected int run() {
+            format.rows(pier().keys().list(), e -> new Json(e.name().value(), e.key().type(), e.fingerprint(), e.grants().describe()),
+                    e -> e.name() + "  " + e.key().type() + "  " + e.fingerprint() + "  " + e.grants().describe());
             return 0;
+        }
+
+        record Json(String name, String type, String fingerprint, String access) {
         }
     }
 
     @Command(name = "ssh-keys:remove", description = "Remove a key, whatever its role; it can no longer connect.", mixinStandardHelpOptions = true)
-    static class Remove implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+    @Rule(scope = SERVER, changes = true)
+    static class Remove extends PierCommand {
         @Parameters(paramLabel = "NAME")
         String name;
 
-        public Integer call() {
+        protected int run() {
             KeyName keyName = KeyName.of(name);
-            Pier.local().keys().remove(keyName);
-            spec.commandLine().getOut().println("-----> Removed key " + keyName);
+            pier().keys().remove(keyName);
+            out().println("-----> Removed key " + keyName);
             return 0;
         }
     }
 
     /** deploy:allow and developer:allow: the same words, one role each. */
-    abstract static class Allow implements Callable<Integer> {
+    abstract static class Allow extends PierCommand {
         private final Role role;
 
         Allow(Role role) {
             this.role = role;
         }
 
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "APP")
-        String app;
+        @Mixin
+        AppMixin app;
         @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "a name for the key; default: the key's comment")
         String name;
         @Parameters(index = "2", arity = "0..1", paramLabel = "FILE", description = "the public key file; stdin when omitted")
         Path file;
 
-        public Integer call() {
-            AppName appName = AppName.of(app);
+        protected int run() {
+            AppName appName = app.app();
             Optional<KeyName> keyName = Optional.ofNullable(name).map(KeyName::of);
-            try (Pier pier = Pier.local()) {
-                pier.apps().require(appName);
-                Keys.Granted granted = pier.keys().grant(appName, role, keyName,
-                        readKey(file, "pier " + role + ":allow " + appName + " " + keyName.map(KeyName::value).orElse("NAME")));
-                var out = spec.commandLine().getOut();
-                Keys.Entry entry = granted.entry();
-                out.println("-----> " + entry.name() + " may now " + role.may() + " " + appName
-                        + (granted.newKey() ? " (new key " + entry.fingerprint() + ")" : ""));
-                granted.before().filter(r -> r != role).ifPresent(r -> out.println("       it was a " + r + " key of " + appName + " until now"));
-                out.println("       " + entry.name() + ": " + entry.grants().describe());
-            }
+            pier().apps().require(appName);
+            Keys.Granted granted = pier().keys().grant(appName, role, keyName,
+                    readKey(file, "pier " + role + ":allow " + appName + " " + keyName.map(KeyName::value).orElse("NAME")));
+            var out = out();
+            Keys.Entry entry = granted.entry();
+            out.println("-----> " + entry.name() + " may now " + role.may() + " " + appName
+                    + (granted.newKey() ? " (new key " + entry.fingerprint() + ")" : ""));
+            granted.before().filter(r -> r != role).ifPresent(r -> out.println("       it was a " + r + " key of " + appName + " until now"));
+            out.println("       " + entry.name() + ": " + entry.grants().describe());
             return 0;
         }
     }
 
-    abstract static class ListRole implements Callable<Integer> {
+    abstract static class ListRole extends PierCommand {
         private final Role role;
 
         ListRole(Role role) {
             this.role = role;
         }
 
-        @Spec
-        CommandSpec spec;
-        @Parameters(arity = "0..1", paramLabel = "APP", description = "only the keys of this app")
-        String app;
-        @Option(names = "--format", defaultValue = "text", description = "text or json")
-        Cli.Format format;
+        @Parameters(arity = "0..1", paramLabel = "APP", description = "only the keys of this app", converter = AppMixin.Converter.class)
+        AppName app;
+        @Mixin
+        FormatMixin format;
 
-        public Integer call() {
-            Optional<AppName> appName = Optional.ofNullable(app).map(AppName::of);
-            try (Pier pier = Pier.local()) {
-                appName.ifPresent(pier.apps()::require);
-                var entries = pier.keys().list().stream().filter(e -> appName.isPresent()
-                        ? e.grants().on(appName.get()).equals(Optional.of(role))
-                        : e.grants().apps().containsValue(role)).toList();
-                var out = spec.commandLine().getOut();
-                if (format == Cli.Format.json) {
-                    out.println(Json.of(entries.stream().map(e -> Map.of("name", e.name().value(), "fingerprint", e.fingerprint(),
-                            "access", e.grants().describe())).toList()));
-                } else {
-                    entries.forEach(e -> out.println(e.name() + "  " + e.fingerprint() + "  " + e.grants().describe()));
-                }
-            }
+        protected int run() {
+            Optional<AppName> appName = Optional.ofNullable(app);
+            appName.ifPresent(pier().apps()::require);
+            var entries = pier().keys().list().stream().filter(e -> appName.isPresent()
+                    ? e.grants().on(appName.get()).equals(Optional.of(role))
+                    : e.grants().apps().containsValue(role)).toList();
+            format.rows(entries, e -> new Json(e.name().value(), e.fingerprint(), e.grants().describe()),
+                    e -> e.name() + "  " + e.fingerprint() + "  " + e.grants().describe());
             return 0;
+        }
+
+        record Json(String name, String fingerprint, String access) {
         }
     }
 
-    abstract static class Revoke implements Callable<Integer> {
+    abstract static class Revoke extends PierCommand {
         private final Role role;
 
         Revoke(Role role) {
             this.role = role;
         }
 
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "APP")
-        String app;
+        @Mixin
+        AppMixin app;
         @Parameters(index = "1", paramLabel = "NAME")
         String name;
 
-        public Integer call() {
-            AppName appName = AppName.of(app);
+        protected int run() {
             KeyName keyName = KeyName.of(name);
-            try (Pier pier = Pier.local()) {
-                Optional<Keys.Entry> left = pier.keys().revoke(keyName, appName, role);
-                var out = spec.commandLine().getOut();
-                out.println("-----> " + keyName + " may no longer " + role.may() + " " + appName);
-                out.println(left.map(e -> "       " + keyName + ": " + e.grants().describe())
-                        .orElse("       " + keyName + " had no other app and was removed"));
-            }
+            Optional<Keys.Entry> left = pier().keys().revoke(keyName, app.app(), role);
+            out().println("-----> " + keyName + " may no longer " + role.may() + " " + app.app());
+            out().println(left.map(e -> "       " + keyName + ": " + e.grants().describe())
+                    .orElse("       " + keyName + " had no other app and was removed"));
             return 0;
         }
     }
 
     @Command(name = "deploy:allow", mixinStandardHelpOptions = true,
             description = "Let a key push to and fetch APP, and nothing else (e.g. a CI system's); the key from FILE or stdin.")
+    @Rule(scope = SERVER, changes = true)
     static class DeployAllow extends Allow {
         DeployAllow() {
             super(Role.deploy);
@@ -212,6 +186,7 @@ public class keys {
     }
 
     @Command(name = "deploy:list", mixinStandardHelpOptions = true, description = "List the deploy keys (of APP).")
+    @Rule(scope = SERVER, changes = false)
     static class DeployList extends ListRole {
         DeployList() {
             super(Role.deploy);
@@ -219,6 +194,7 @@ public class keys {
     }
 
     @Command(name = "deploy:revoke", mixinStandardHelpOptions = true, description = "Take APP from a deploy key; with no app left it is removed.")
+    @Rule(scope = SERVER, changes = true)
     static class DeployRevoke extends Revoke {
         DeployRevoke() {
             super(Role.deploy);
@@ -227,6 +203,7 @@ public class keys {
 
     @Command(name = "developer:allow", mixinStandardHelpOptions = true,
             description = "Let a key push to APP and run its commands (config, domains, ps, logs, run, releases); the key from FILE or stdin.")
+    @Rule(scope = SERVER, changes = true)
     static class DeveloperAllow extends Allow {
         DeveloperAllow() {
             super(Role.developer);
@@ -234,6 +211,7 @@ public class keys {
     }
 
     @Command(name = "developer:list", mixinStandardHelpOptions = true, description = "List the developer keys (of APP).")
+    @Rule(scope = SERVER, changes = false)
     static class DeveloperList extends ListRole {
         DeveloperList() {
             super(Role.developer);
@@ -242,6 +220,7 @@ public class keys {
 
     @Command(name = "developer:revoke", mixinStandardHelpOptions = true,
             description = "Take APP from a developer key; with no app left it is removed.")
+    @Rule(scope = SERVER, changes = true)
     static class DeveloperRevoke extends Revoke {
         DeveloperRevoke() {
             super(Role.developer);

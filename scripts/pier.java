@@ -14,7 +14,7 @@ import pier.engine.Launcher;
 @Command(name = "pier", mixinStandardHelpOptions = true, version = "pier 0.1.0",
         description = "A self-hosted Heroku for one server: git push to deploy, Dokku-style commands to manage.",
         subcommands = CommandLine.HelpCommand.class)
-public class pier implements Runnable {
+public class pier implements Runnable, Cli.Root {
     // Route reads these two before Picocli parses anything; they are declared here so --help shows them.
     @Option(names = "--remote", paramLabel = "SERVER", description = "run on this server over SSH: user@host[:port] or a git "
             + "remote's name (default: the checkout's pier@HOST:APP remote, if it has exactly one)")
@@ -47,29 +47,35 @@ public class pier implements Runnable {
         return cmd.execute(args);
     }
 
+    /** The groups whose commands pier has, each as its own script declares them in {@code subcommands}. */
+    static final java.util.List<Class<?>> GROUPS = java.util.List.of(apps.class, config.class, domains.class, volumes.class,
+            builder.class, keys.class, git.class, ps.class, resource.class, releases.class, events.class);
+
     /** The whole command tree, gated (see Cli): each command runs only if the acting key may run it (pier.Access). */
     public static CommandLine commandLine() {
-        CommandLine cmd = Cli.commandLine(new pier());
-        for (Class<?>[] group : java.util.List.of(apps.COMMANDS, config.COMMANDS, domains.COMMANDS, volumes.COMMANDS, builder.COMMANDS,
-                keys.COMMANDS, git.COMMANDS, ps.COMMANDS, resource.COMMANDS, releases.COMMANDS, events.COMMANDS)) {
-            for (Class<?> command : group) {
-                cmd.addSubcommand(command);
+        return Cli.commandLine(pier::new);
+    }
+
+    /** Every group's commands, as each script declares them, under this one root. */
+    @Override
+    public void complete(CommandLine tree) {
+        for (Class<?> group : GROUPS) {
+            for (Class<?> command : group.getAnnotation(Command.class).subcommands()) {
+                tree.addSubcommand(command);
             }
         }
-        ps.configure(cmd);
-        installCommand().ifPresent(cmd::addSubcommand);
-        git.SshCommandCli.cli = args -> commandLine().execute(args);
-        return cmd;
+        ps.configure(tree);
+        installCommand().ifPresent(tree::addSubcommand);
     }
 
     /**
      * install.java sources this script, so this one cannot name it: where both are compiled together (the
      * Maven-built pier.jar) {@code pier install} exists; under JBang the installer is {@code jbang install.java}.
      */
-    private static java.util.Optional<Object> installCommand() {
+    private static java.util.Optional<Class<?>> installCommand() {
         try {
-            return java.util.Optional.of(Class.forName("pier.cli.install").getDeclaredConstructor().newInstance());
-        } catch (ReflectiveOperationException e) {
+            return java.util.Optional.of(Class.forName("pier.cli.install"));
+        } catch (ClassNotFoundException e) {
             return java.util.Optional.empty();
         }
     }

@@ -3,20 +3,21 @@
 //SOURCES ../lib/pier/**.java
 package pier.cli;
 
+import static pier.access.Access.Scope.APP;
+import static pier.access.Access.Shown.APP_ONLY;
+
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import pier.Pier;
+import pier.access.Rule;
 import pier.apps.Release;
 import pier.apps.Scale;
 import pier.base.PierException;
@@ -32,14 +33,14 @@ import pier.names.ProcessType;
         mixinStandardHelpOptions = true,
         subcommands = {ps.Show.class, ps.ScaleCmd.class, ps.Restart.class, ps.Start.class, ps.Stop.class, ps.Rebuild.class,
                 ps.Logs.class, ps.Run.class, ps.Enter.class})
-public class ps {
-    static final Class<?>[] COMMANDS = {Show.class, ScaleCmd.class, Restart.class, Start.class, Stop.class, Rebuild.class,
-            Logs.class, Run.class, Enter.class};
-
+public class ps implements Cli.Root {
     public static void main(String... args) {
-        CommandLine cmd = Cli.commandLine(new ps());
-        configure(cmd);
-        System.exit(cmd.execute(args));
+        System.exit(Cli.execute(ps::new, args));
+    }
+
+    @Override
+    public void complete(CommandLine tree) {
+        configure(tree);
     }
 
     /** `run APP ls -la`: everything after APP is the command, options included. */
@@ -52,106 +53,85 @@ public class ps {
 
     @Command(name = "ps", description = "Show the containers of APP: type, state, release, local port.",
             mixinStandardHelpOptions = true)
-    static class Show implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Parameters(paramLabel = "APP")
-        String app;
-        @Option(names = "--format", defaultValue = "text", description = "text or json")
-        Cli.Format format;
+    @Rule(scope = APP, changes = false)
+    static class Show extends PierCommand {
+        @Mixin
+        AppMixin app;
+        @Mixin
+        FormatMixin format;
 
-        public Integer call() {
-            AppName name = AppName.of(app);
-            try (Pier pier = Pier.local()) {
-                List<Processes.Instance> all = pier.processes().list(name);
-                Optional<Release> live = pier.releases(name).current();
-                boolean stopped = pier.apps().stopped(name);
-                var out = spec.commandLine().getOut();
-                if (format == Cli.Format.json) {
-                    Map<String, Object> doc = new LinkedHashMap<>();
-                    doc.put("app", name.value());
-                    doc.put("release", live.map(r -> (Object) r.id()).orElse(null));
-                    doc.put("stopped", stopped);
-                    doc.put("scale", live.map(r -> formation(r)).orElse(Map.of()));
-                    doc.put("containers", all.stream().map(i -> {
-                        Map<String, Object> c = new LinkedHashMap<>();
-                        c.put("name", i.name());
-                        c.put("type", i.type());
-                        c.put("id", i.id());
-                        c.put("release", i.release());
-                        c.put("role", i.role());
-                        c.put("state", i.state());
-                        c.put("status", i.status());
-                        c.put("port", i.port().map(p -> (Object) p).orElse(null));
-                        return c;
-                    }).toList());
-                    out.println(Json.of(doc));
-                    return 0;
-                }
-                out.println("=====> " + name + live.map(r -> " " + r.tag() + " (" + Scale.describe(r.formation()) + ")")
-                        .orElse(": not deployed") + (stopped ? ", stopped: pier ps:start " + name : ""));
-                for (Processes.Instance i : all) {
-                    out.printf("%-12s %s  v%-4d %-9s %-10s %s%s%n", i.name(), i.id(), i.release(), i.role(), i.state(),
-                            i.port().map(p -> "127.0.0.1:" + p + "  ").orElse(""), i.status());
-                }
+        protected int run() {
+            AppName name = app.app();
+            List<Processes.Instance> all = pier().processes().list(name);
+            Optional<Release> live = pier().releases(name).current();
+            boolean stopped = pier().apps().stopped(name);
+            if (format.json()) {
+                format.print(new Json(name.value(), live.map(Release::id).orElse(null), stopped,
+                        live.map(r -> new Scale(r.formation()).asStrings()).orElse(Map.of()),
+                        all.stream().map(i -> new ContainerJson(i.name(), i.type(), i.id(), i.release(), i.role(), i.state(),
+                                i.status(), i.port().orElse(null))).toList()));
                 return 0;
             }
+            var out = out();
+            out.println("=====> " + name + live.map(r -> " " + r.tag() + " (" + Scale.describe(r.formation()) + ")")
+                    .orElse(": not deployed") + (stopped ? ", stopped: pier ps:start " + name : ""));
+            for (Processes.Instance i : all) {
+                out.printf("%-12s %s  v%-4d %-9s %-10s %s%s%n", i.name(), i.id(), i.release(), i.role(), i.state(),
+                        i.port().map(p -> "127.0.0.1:" + p + "  ").orElse(""), i.status());
+            }
+            return 0;
         }
 
-        private static Map<String, Integer> formation(Release r) {
-            Map<String, Integer> out = new LinkedHashMap<>();
-            r.formation().forEach((t, n) -> out.put(t.value(), n));
-            return out;
+        record Json(String app, @Nullable Integer release, boolean stopped, Map<String, Integer> scale,
+                    List<ContainerJson> containers) {
+        }
+
+        record ContainerJson(String name, String type, String id, int release, String role, String state, String status,
+                             @Nullable Integer port) {
         }
     }
 
     @Command(name = "ps:scale", description = "Run N containers of each type (web=2 worker=0); without TYPE=N, show the scale.",
             mixinStandardHelpOptions = true)
-    static class ScaleCmd implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "APP")
-        String app;
+    @Rule(scope = APP, changes = true)
+    static class ScaleCmd extends PierCommand {
+        @Mixin
+        AppMixin app;
         @Parameters(index = "1..*", arity = "0..*", paramLabel = "TYPE=N", description = "e.g. web=2 worker=1; 0 stops a type")
         List<String> counts;
 
-        public Integer call() {
-            AppName name = AppName.of(app);
+        protected int run() {
+            AppName name = app.app();
             Optional<Scale> changes = counts == null || counts.isEmpty() ? Optional.empty() : Optional.of(Scale.parse(counts));
-            try (Pier pier = Pier.local()) {
-                pier.apps().require(name);
-                if (changes.isEmpty()) {
-                    Scale scale = Scale.read(pier.home(), name);
-                    String shown = pier.releases(name).current().map(r -> Scale.describe(scale.formation(r.procfile())))
-                            .orElse(scale.counts().isEmpty() ? "web=1" : Scale.describe(scale.counts()));
-                    spec.commandLine().getOut().println(shown);
-                    return 0;
-                }
-                pier.processes().scale(name, changes.get(), Pier.actor(), Progress.to(System.out));
+            pier().apps().require(name);
+            if (changes.isEmpty()) {
+                Scale scale = Scale.read(pier().home(), name);
+                String shown = pier().releases(name).current().map(r -> Scale.describe(scale.formation(r.procfile())))
+                        .orElse(scale.counts().isEmpty() ? "web=1" : Scale.describe(scale.counts()));
+                out().println(shown);
+                return 0;
             }
+            pier().processes().scale(name, changes.get(), pier().actor().name(), progress());
             return 0;
         }
     }
 
     /** ps:restart, ps:start, ps:stop and ps:rebuild: one app, one Processes call, its progress on stdout. */
-    abstract static class Lifecycle implements Callable<Integer> {
+    abstract static class Lifecycle extends PierCommand {
         interface Change {
             void apply(Processes processes, AppName app, String key, Progress progress);
         }
 
         private final Change change;
-        @Parameters(paramLabel = "APP")
-        String app;
+        @Mixin
+        AppMixin app;
 
         Lifecycle(Change change) {
             this.change = change;
         }
 
-        public Integer call() {
-            AppName name = AppName.of(app);
-            try (Pier pier = Pier.local()) {
-                change.apply(pier.processes(), name, Pier.actor(), Progress.to(System.out));
-            }
+        protected int run() {
+            change.apply(pier().processes(), app.app(), pier().actor().name(), progress());
             return 0;
         }
     }
@@ -159,6 +139,7 @@ public class ps {
     @Command(name = "ps:restart", aliases = {"restart", "apps:restart"},
             description = "Start new containers of the live release with the current config, then retire the old ones.",
             mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = true)
     static class Restart extends Lifecycle {
         Restart() {
             super(Processes::restart);
@@ -167,6 +148,7 @@ public class ps {
 
     @Command(name = "ps:start", aliases = {"start", "apps:start"}, description = "Start a stopped app again.",
             mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = true)
     static class Start extends Lifecycle {
         Start() {
             super(Processes::start);
@@ -175,6 +157,7 @@ public class ps {
 
     @Command(name = "ps:stop", aliases = {"stop", "apps:stop"},
             description = "Stop every container of APP; its site answers 503 until ps:start.", mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = true)
     static class Stop extends Lifecycle {
         Stop() {
             super(Processes::stop);
@@ -183,6 +166,7 @@ public class ps {
 
     @Command(name = "ps:rebuild", aliases = "rebuild", description = "Build the live commit again and deploy it.",
             mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = true)
     static class Rebuild extends Lifecycle {
         Rebuild() {
             super(Processes::rebuild);
@@ -191,9 +175,10 @@ public class ps {
 
     @Command(name = "logs", description = "Print the last lines of APP's live containers; -t keeps following.",
             mixinStandardHelpOptions = true)
-    static class Logs implements Callable<Integer> {
-        @Parameters(paramLabel = "APP")
-        String app;
+    @Rule(scope = APP, changes = false)
+    static class Logs extends PierCommand {
+        @Mixin
+        AppMixin app;
         @Option(names = {"-t", "--tail", "-f", "--follow"}, description = "keep printing new lines (Ctrl-C to stop)")
         boolean follow;
         @Option(names = {"-n", "--num"}, defaultValue = "100", paramLabel = "N", description = "how many lines (default 100)")
@@ -201,8 +186,7 @@ public class ps {
         @Option(names = {"-p", "--process"}, paramLabel = "TYPE", description = "only this process type, e.g. worker")
         String process;
 
-        public Integer call() {
-            AppName name = AppName.of(app);
+        protected int run() {
             if (lines < 0 || lines > 100_000) {
                 throw PierException.usage("-n must be from 0 to 100000");
             }
@@ -210,54 +194,49 @@ public class ps {
             if (follow) {
                 Launcher.exitWhenOrphaned();
             }
-            try (Pier pier = Pier.local()) {
-                pier.processes().logs(name, lines, follow, type, System.out);
-            }
+            pier().processes().logs(app.app(), lines, follow, type, System.out);
             return 0;
         }
     }
 
     @Command(name = "run", description = "Run a one-off command in a new container of APP's live release; its exit code is pier's.",
             mixinStandardHelpOptions = true)
-    static class Run implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "APP")
-        String app;
+    // A command line often carries a token: the event shows the app and how many words, not the words.
+    @Rule(scope = APP, changes = true, shown = APP_ONLY)
+    static class Run extends PierCommand {
+        @Mixin
+        AppMixin app;
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "COMMAND",
                 description = "several words run as given; one word runs like a Procfile command (sh -c)")
         List<String> command;
 
-        public Integer call() {
-            AppName name = AppName.of(app);
+        protected int run() {
             List<String> words = command.size() > 1 && command.get(0).equals("--") ? command.subList(1, command.size()) : command;
             Launcher.exitWhenOrphaned();
-            try (Pier pier = Pier.local()) {
-                return pier.processes().run(name, words, System.in, new FileOutputStream(FileDescriptor.out),
-                        new FileOutputStream(FileDescriptor.err));
-            }
+            return pier().processes().run(app.app(), words, System.in, new FileOutputStream(FileDescriptor.out),
+                    new FileOutputStream(FileDescriptor.err));
         }
     }
 
     @Command(name = "enter", description = "A shell in a running container of APP (web by default; or TYPE, or TYPE.N)."
             + " Over SSH use ssh -t for a terminal.", mixinStandardHelpOptions = true)
-    static class Enter implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "APP")
-        String app;
+    @Rule(scope = APP, changes = true)
+    static class Enter extends PierCommand {
+        @Mixin
+        AppMixin app;
         @Parameters(index = "1", arity = "0..1", paramLabel = "TYPE", description = "web (default), worker, web.2 ...")
         String which;
 
-        public Integer call() {
-            AppName name = AppName.of(app);
+        protected int run() {
             Optional.ofNullable(which).ifPresent(Processes::checkedInstance);
             Launcher.exitWhenOrphaned();
-            try (Pier pier = Pier.local()) {
-                Optional<Terminal> terminal = Terminal.raw();
-                try {
-                    return pier.processes().enter(name, Optional.ofNullable(which), terminal.isPresent(),
-                            terminal.map(Terminal::size).orElse(null), System.in, new FileOutputStream(FileDescriptor.out),
-                            new FileOutputStream(FileDescriptor.err));
-                } finally {
-                    terminal.ifPresent(Terminal::close);
-                }
+            Optional<Terminal> terminal = Terminal.raw();
+            try {
+                return pier().processes().enter(app.app(), Optional.ofNullable(which), terminal.isPresent(),
+                        terminal.map(Terminal::size).orElse(null), System.in, new FileOutputStream(FileDescriptor.out),
+                        new FileOutputStream(FileDescriptor.err));
+            } finally {
+                terminal.ifPresent(Terminal::close);
             }
         }
     }

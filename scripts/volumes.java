@@ -3,20 +3,19 @@
 //SOURCES ../lib/pier/**.java
 package pier.cli;
 
-import java.util.LinkedHashMap;
+import static pier.access.Access.Scope.SERVER;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import pier.Pier;
+import pier.access.Rule;
 import pier.apps.Volumes;
 import pier.base.PierException;
-import pier.base.Progress;
 import pier.names.AppName;
 import pier.names.ContainerPath;
 import pier.names.VolumeName;
@@ -27,172 +26,139 @@ import pier.names.VolumeName;
         subcommands = {volumes.Create.class, volumes.ListVolumes.class, volumes.Info.class, volumes.Link.class,
                 volumes.Unlink.class, volumes.Destroy.class})
 public class volumes {
-    static final Class<?>[] COMMANDS = {Create.class, ListVolumes.class, Info.class, Link.class, Unlink.class, Destroy.class};
-
     public static void main(String... args) {
-        System.exit(Cli.execute(new volumes(), args));
+        System.exit(Cli.execute(volumes::new, args));
     }
 
     @Command(name = "volume:create", description = "Create a volume holding data for the given container paths.",
             mixinStandardHelpOptions = true)
-    static class Create implements Callable<Integer> {
+    @Rule(scope = SERVER, changes = true)
+    static class Create extends PierCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "lowercase letters, digits and dashes, e.g. uploads")
         String name;
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "PATH", description = "absolute paths inside the app's containers, e.g. /data")
         List<String> paths;
 
-        public Integer call() {
+        protected int run() {
             VolumeName volume = VolumeName.of(name);
             List<ContainerPath> checked = paths.stream().map(ContainerPath::of).toList();
-            try (Pier pier = Pier.local()) {
-                pier.volumes().create(volume, checked, Progress.to(System.out));
-            }
+            pier().volumes().create(volume, checked, progress());
             return 0;
         }
     }
 
     @Command(name = "volume:list", description = "List the volumes, their paths and the apps they are linked to.",
             mixinStandardHelpOptions = true)
-    static class ListVolumes implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Option(names = "--format", defaultValue = "text", description = "text or json")
-        Cli.Format format;
+    @Rule(scope = SERVER, changes = false)
+    static class ListVolumes extends PierCommand {
+        @Mixin
+        FormatMixin format;
 
-        public Integer call() {
-            try (Pier pier = Pier.local()) {
-                Volumes volumes = pier.volumes();
-                List<Map<String, Object>> out = volumes.list().stream().map(v -> {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("name", v.value());
-                    row.put("paths", volumes.paths(v).stream().map(ContainerPath::value).toList());
-                    row.put("apps", volumes.linkedApps(v).stream().map(AppName::value).toList());
-                    return row;
-                }).toList();
-                var w = spec.commandLine().getOut();
-                if (format == Cli.Format.json) {
-                    w.println(Json.of(out));
-                    return 0;
-                }
-                for (Map<String, Object> row : out) {
-                    w.println(row.get("name") + "  " + String.join(" ", strings(row.get("paths")))
-                            + "  linked to: " + (strings(row.get("apps")).isEmpty() ? "none" : String.join(" ", strings(row.get("apps")))));
-                }
-                return 0;
-            }
+        protected int run() {
+            Volumes volumes = pier().volumes();
+            format.rows(volumes.list().stream().map(v -> new Json(v.value(), volumes.paths(v).stream().map(ContainerPath::value).toList(),
+                    volumes.linkedApps(v).stream().map(AppName::value).toList())).toList(), row -> row,
+                    row -> row.name() + "  " + String.join(" ", row.paths()) + "  linked to: "
+                            + (row.apps().isEmpty() ? "none" : String.join(" ", row.apps())));
+            return 0;
+        }
+
+        record Json(String name, List<String> paths, List<String> apps) {
         }
     }
 
     @Command(name = "volume:info", description = "Show a volume's paths, linked apps, Docker volumes and size on disk.",
             mixinStandardHelpOptions = true)
-    static class Info implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
+    @Rule(scope = SERVER, changes = false)
+    static class Info extends PierCommand {
         @Parameters(paramLabel = "NAME")
         String name;
-        @Option(names = "--format", defaultValue = "text", description = "text or json")
-        Cli.Format format;
+        @Mixin
+        FormatMixin format;
 
-        public Integer call() {
+        protected int run() {
             VolumeName volume = VolumeName.of(name);
-            try (Pier pier = Pier.local()) {
-                Volumes.Info info = pier.volumes().info(volume);
-                var w = spec.commandLine().getOut();
-                if (format == Cli.Format.json) {
-                    Map<String, Object> out = new LinkedHashMap<>();
-                    out.put("name", info.name().value());
-                    out.put("created", info.created().toString());
-                    out.put("paths", info.paths().stream().map(ContainerPath::value).toList());
-                    out.put("apps", info.apps().stream().map(AppName::value).toList());
-                    out.put("size", human(info.size()));
-                    out.put("size_bytes", bytes(info.size()));
-                    out.put("docker_volumes", info.mounts().stream().map(m -> {
-                        Map<String, Object> row = new LinkedHashMap<>();
-                        row.put("path", m.path().value());
-                        row.put("name", m.dockerVolume().orElse(null));
-                        row.put("size", human(m.size()));
-                        row.put("size_bytes", bytes(m.size()));
-                        return row;
-                    }).toList());
-                    w.println(Json.of(out));
-                    return 0;
-                }
-                w.println("=====> volume " + info.name());
-                w.println("Paths:    " + String.join(" ", info.paths().stream().map(ContainerPath::value).toList()));
-                w.println("Apps:     " + (info.apps().isEmpty() ? "none" : String.join(" ", info.apps().stream().map(AppName::value).toList())));
-                w.println("Size:     " + human(info.size()));
-                w.println("Created:  " + info.created());
-                w.println("Docker volumes:");
-                info.mounts().forEach(m -> w.println("  " + m.path() + "  " + m.dockerVolume().orElse("(missing: created again at the next start)")
-                        + "  " + human(m.size())));
+            Volumes.Info info = pier().volumes().info(volume);
+            if (format.json()) {
+                format.print(new Json(info.name().value(), info.created().toString(),
+                        info.paths().stream().map(ContainerPath::value).toList(), info.apps().stream().map(AppName::value).toList(),
+                        human(info.size()), bytes(info.size()), info.mounts().stream().map(m -> new MountJson(m.path().value(),
+                                m.dockerVolume().orElse(null), human(m.size()), bytes(m.size()))).toList()));
                 return 0;
             }
+            var w = out();
+            w.println("=====> volume " + info.name());
+            w.println("Paths:    " + String.join(" ", info.paths().stream().map(ContainerPath::value).toList()));
+            w.println("Apps:     " + (info.apps().isEmpty() ? "none" : String.join(" ", info.apps().stream().map(AppName::value).toList())));
+            w.println("Size:     " + human(info.size()));
+            w.println("Created:  " + info.created());
+            w.println("Docker volumes:");
+            info.mounts().forEach(m -> w.println("  " + m.path() + "  " + m.dockerVolume().orElse("(missing: created again at the next start)")
+                    + "  " + human(m.size())));
+            return 0;
+        }
+
+        record Json(String name, String created, List<String> paths, List<String> apps, String size,
+                    @JsonProperty("size_bytes") @Nullable Long sizeBytes,
+                    @JsonProperty("docker_volumes") List<MountJson> dockerVolumes) {
+        }
+
+        record MountJson(String path, @Nullable String name, String size, @JsonProperty("size_bytes") @Nullable Long sizeBytes) {
         }
     }
 
     @Command(name = "volume:link", description = "Mount a volume in an app's containers (a restart with no downtime).",
             mixinStandardHelpOptions = true)
-    static class Link implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "APP")
-        String app;
+    @Rule(scope = SERVER, changes = true)
+    static class Link extends PierCommand {
+        @Mixin
+        AppMixin app;
         @Parameters(index = "1", paramLabel = "NAME")
         String name;
 
-        public Integer call() {
-            AppName appName = AppName.of(app);
-            VolumeName volume = VolumeName.of(name);
-            try (Pier pier = Pier.local()) {
-                pier.linkVolume(appName, volume, Progress.to(System.out));
-            }
+        protected int run() {
+            pier().linkVolume(app.app(), VolumeName.of(name), progress());
             return 0;
         }
     }
 
     @Command(name = "volume:unlink", description = "Unmount a volume from an app's containers (its data stays).",
             mixinStandardHelpOptions = true)
-    static class Unlink implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "APP")
-        String app;
+    @Rule(scope = SERVER, changes = true)
+    static class Unlink extends PierCommand {
+        @Mixin
+        AppMixin app;
         @Parameters(index = "1", paramLabel = "NAME")
         String name;
 
-        public Integer call() {
-            AppName appName = AppName.of(app);
-            VolumeName volume = VolumeName.of(name);
-            try (Pier pier = Pier.local()) {
-                pier.unlinkVolume(appName, volume, Progress.to(System.out));
-            }
+        protected int run() {
+            pier().unlinkVolume(app.app(), VolumeName.of(name), progress());
             return 0;
         }
     }
 
     @Command(name = "volume:destroy", aliases = "volume:delete", description = "Remove a volume and its data (refused while linked).",
             mixinStandardHelpOptions = true)
-    static class Destroy implements Callable<Integer> {
+    @Rule(scope = SERVER, changes = true)
+    static class Destroy extends PierCommand {
         @Parameters(paramLabel = "NAME")
         String name;
         @Option(names = "--force", description = "confirm: the volume's data is deleted for good")
         boolean force;
 
-        public Integer call() {
+        protected int run() {
             VolumeName volume = VolumeName.of(name);
             if (!force) {
                 throw PierException.usage("destroying volume " + volume + " deletes its data for good;"
                         + " run pier volume:destroy " + volume + " --force to confirm");
             }
-            try (Pier pier = Pier.local()) {
-                pier.volumes().destroy(volume, Progress.to(System.out));
-            }
+            pier().volumes().destroy(volume, progress());
             return 0;
         }
     }
 
-    private static List<String> strings(Object list) {
-        return ((List<?>) list).stream().map(String::valueOf).toList();
-    }
-
-    private static Object bytes(OptionalLong size) {
-        return size.isPresent() ? (Object) size.getAsLong() : null;
+    private static @Nullable Long bytes(OptionalLong size) {
+        return size.isPresent() ? size.getAsLong() : null;
     }
 
     /** Bytes as a person reads them (1024-based), or "unknown" when Docker does not report the size. */

@@ -20,6 +20,7 @@ import pier.build.Buildpacks;
 import pier.deploy.Deploy;
 import pier.deploy.GitService;
 import pier.deploy.Processes;
+import pier.deploy.PushDeploy;
 import pier.engine.Docker;
 import pier.engine.Nginx;
 import pier.engine.Templates;
@@ -37,7 +38,7 @@ import pier.state.Settings;
 import pier.state.Undo;
 
 /**
- * The scripting entry point: one server's pier, as a script or a command sees it.
+ * The scripting entry point: one server's pier, as a script or a command sees it, acting for one {@link Actor}.
  * {@code Pier.local().apps().create(AppName.of("blog"))} is what {@code pier apps:create blog} runs.
  * Docker is connected on first use, so commands that never touch it start faster.
  * <p>
@@ -47,15 +48,33 @@ import pier.state.Undo;
 public final class Pier implements AutoCloseable {
     private final PierHome home;
     private final Templates templates;
+    private final Actor actor;
     private @Nullable Docker docker;
 
+    /** A pier acting for someone on the server itself ({@link Actor#LOCAL}). */
     public Pier(PierHome home, Templates templates) {
-        this.home = home;
-        this.templates = templates;
+        this(home, templates, Actor.LOCAL);
     }
 
+    public Pier(PierHome home, Templates templates, Actor actor) {
+        this.home = home;
+        this.templates = templates;
+        this.actor = actor;
+    }
+
+    /** This server's pier, acting for someone on the server itself. */
     public static Pier local() {
-        return new Pier(PierHome.current(), Templates.standard());
+        return local(Actor.LOCAL);
+    }
+
+    /** This server's pier, acting for {@code actor}: an SSH key's command runs with the key's name and rights. */
+    public static Pier local(Actor actor) {
+        return new Pier(PierHome.current(), Templates.standard(), actor);
+    }
+
+    /** Who this pier acts for: the releases, events and role checks it makes name them. */
+    public Actor actor() {
+        return actor;
     }
 
     public PierHome home() {
@@ -75,7 +94,7 @@ public final class Pier implements AutoCloseable {
      * stored, and restarts nothing. Docker is only asked for the upstreams of an app that has a site.
      */
     public AppDomains domains() {
-        return new AppDomains(home, acting(), (app, served) -> routing().route(app, served));
+        return new AppDomains(home, actor, (app, served) -> routing().route(app, served));
     }
 
     public Keys keys() {
@@ -88,6 +107,11 @@ public final class Pier implements AutoCloseable {
 
     public Nginx nginx() {
         return new Nginx(home, templates);
+    }
+
+    /** A git push from receive to event: the deploy, the retire and the audit line. */
+    public PushDeploy pushDeploy() {
+        return new PushDeploy(git(), this::deploy, events());
     }
 
     public GitService git() {
@@ -113,22 +137,6 @@ public final class Pier implements AutoCloseable {
     public Config config() {
         return new Config(home);
     }
-
-    /** Who is acting, for the release record: the SSH key's name, or "local" for a command run on the server. */
-    public static String actor() {
-        return acting.name();
-    }
-
-    /** Who is acting, with what the key may do; {@link Actor#LOCAL} unless an SSH key connected. */
-    public static Actor acting() {
-        return acting;
-    }
-
-    public static void actingAs(Actor actor) {
-        acting = actor;
-    }
-
-    private static volatile Actor acting = Actor.LOCAL;
 
     public Events events() {
         return new Events(home);
@@ -257,7 +265,7 @@ public final class Pier implements AutoCloseable {
     /** Restarts a deployed, running app as a new release described as {@code why}; says why not otherwise. */
     private void restartLocked(AppName app, String why, Progress progress) {
         Deploy deploy = deploy();
-        deploy.restart(app, actor(), why, progress).ifPresent(deployed -> deploy.retireInBackground(app, deployed, progress));
+        deploy.restart(app, actor.name(), why, progress).ifPresent(deployed -> deploy.retireInBackground(app, deployed, progress));
     }
 
     public Volumes volumes() {

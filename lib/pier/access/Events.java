@@ -51,9 +51,15 @@ public final class Events {
         this.home = home;
     }
 
-    /** Appends an event now. The words of {@code command} whose values are secret are shown as KEY=... only. */
+    /** Appends an event now, with every word of {@code command} (git's, whose words are a ref and a commit). */
     public void record(String key, Optional<AppName> app, String result, String command, List<String> words) {
-        append(new Event(Instant.now().truncatedTo(ChronoUnit.SECONDS), key, app, result, shown(command, words)));
+        record(key, app, result, command, words, Access.Shown.ALL);
+    }
+
+    /** Appends an event now, showing of {@code command}'s words what its rule says ({@link Rule#shown()}). */
+    public void record(String key, Optional<AppName> app, String result, String command, List<String> words,
+                       Access.Shown shown) {
+        append(new Event(Instant.now().truncatedTo(ChronoUnit.SECONDS), key, app, result, shown(command, words, shown)));
     }
 
     void append(Event event) {
@@ -95,13 +101,12 @@ public final class Events {
         return matching.subList(Math.max(0, matching.size() - limit), matching.size());
     }
 
-    static String shown(String command, List<String> words) {
-        Access.Rule rule = Access.rule(command);
-        boolean secret = rule.secretValues();
-        if (rule.shown() == Access.Shown.APP_ONLY) {
+    static String shown(String command, List<String> words, Access.Shown shown) {
+        boolean secret = shown == Access.Shown.KEYS_ONLY;
+        if (shown == Access.Shown.APP_ONLY) {
             int app = (int) words.stream().takeWhile(w -> w.startsWith("-")).count();
             int hidden = Math.max(0, words.size() - app - 1);
-            return command + shown("", words.subList(0, Math.min(words.size(), app + 1)))
+            return command + shown("", words.subList(0, Math.min(words.size(), app + 1)), Access.Shown.ALL)
                     + (hidden == 0 ? "" : " (" + hidden + (hidden == 1 ? " word" : " words") + " hidden)");
         }
         StringBuilder out = new StringBuilder(command);

@@ -246,9 +246,10 @@ public final class Keys {
         return AtomicFile.write(home.authorizedKeys(), content, "rw-------");
     }
 
+    /** authorized_keys; a key gets a terminal when it may run app commands (enter needs one). */
     public String render() {
         List<Map<String, Object>> keys = list().stream().map(e -> Map.<String, Object>of(
-                "name", e.name().value(), "line", e.key().line(), "pty", Access.mayRun(Actor.of(e), "enter"))).toList();
+                "name", e.name().value(), "line", e.key().line(), "pty", Access.mayRun(Actor.of(e), Access.Scope.APP))).toList();
         return templates.render("ssh/authorized_keys.ftl", Map.of("keys", keys, "command", PierHome.LAUNCHER.toString()));
     }
 }

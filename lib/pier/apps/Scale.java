@@ -116,7 +116,7 @@ public record Scale(SortedMap<ProcessType, Integer> counts) {
                 + " (pier ps:scale); a type not listed runs 1"), "rw-r--r--");
     }
 
-    Map<String, Integer> asStrings() {
+    public Map<String, Integer> asStrings() {
         Map<String, Integer> out = new LinkedHashMap<>();
         counts.forEach((t, n) -> out.put(t.value(), n));
         return out;

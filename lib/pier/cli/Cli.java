@@ -3,10 +3,11 @@ package pier.cli;
 //DEPS info.picocli:picocli:4.7.7
 
 import java.io.PrintWriter;
-import org.jspecify.annotations.Nullable;
+import java.util.function.Supplier;
 import picocli.CommandLine;
-import pier.base.Shown;
+import pier.access.Actor;
 import pier.base.PierException;
+import pier.base.Shown;
 
 /**
  * The command-line contract every pier script shares: exit 0 on success, 1 on a failed operation,
@@ -16,20 +17,37 @@ public final class Cli {
     private Cli() {
     }
 
-    public static CommandLine commandLine(Object root) {
-        CommandLine cmd = new CommandLine(root);
+    /** A root whose tree is more than its annotations declare: pier adds every group's commands. */
+    public interface Root {
+        void complete(CommandLine tree);
+    }
+
+    /** The command tree under {@code root} (made fresh), run by someone on the server itself. */
+    public static CommandLine commandLine(Supplier<?> root) {
+        return commandLine(root, Actor.LOCAL);
+    }
+
+    /** The command tree under {@code root} (made fresh), run for {@code actor}: see {@link CommandTree}. */
+    public static CommandLine commandLine(Supplier<?> root, Actor actor) {
+        return new CommandTree(root, actor).build();
+    }
+
+    public static int execute(Supplier<?> root, String... args) {
+        return commandLine(root).execute(args);
+    }
+
+    /** Puts the contract on a complete tree, so that it reaches every command, however it was added. */
+    static CommandLine contract(CommandLine cmd, Actor actor) {
         // "@FILE" would read a file as the pier user before the key's rights are checked, and a usage error would
         // then quote its words: no entry point, local or over SSH, expands argument files.
         cmd.setExpandAtFiles(false);
         // Every entry point, the pier root or one group's script, checks the acting key and logs changes.
-        cmd.setExecutionStrategy(new CommandGate());
+        cmd.setExecutionStrategy(new CommandGate(actor));
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         cmd.setExecutionExceptionHandler((e, line, parsed) -> {
             PrintWriter err = line.getErr();
             if (e instanceof PierException p) {
-                err.println("error: " + Shown.oneLine(p.getMessage()));
-                err.flush();
-                return p.exitCode();
+                return fail(err, p);
             }
             err.println("error: " + Shown.oneLine(e.toString()));
             if (System.getenv("PIER_DEBUG") != null) {
@@ -40,6 +58,10 @@ public final class Cli {
         });
         cmd.setParameterExceptionHandler((e, args) -> {
             PrintWriter err = e.getCommandLine().getErr();
+            if (e.getCause() instanceof PierException p) {
+                // A name refused while parsing (see AppMixin): its own message says what is allowed.
+                return fail(err, p);
+            }
             err.println("error: " + Shown.oneLine(e.getMessage()) + " (see: "
                     + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
             err.flush();
@@ -48,13 +70,10 @@ public final class Cli {
         return cmd;
     }
 
-    public static int execute(Object root, String... args) {
-        return commandLine(root).execute(args);
-    }
-
-
-    /** The {@code --format} every list and report command takes. */
-    public enum Format {
-        text, json
+    /** Prints {@code e} as the one {@code error:} line and returns its exit code. */
+    static int fail(PrintWriter err, PierException e) {
+        err.println("error: " + Shown.oneLine(e.getMessage()));
+        err.flush();
+        return e.exitCode();
     }
 }

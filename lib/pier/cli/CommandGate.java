@@ -8,12 +8,12 @@ import picocli.CommandLine.ExecutionException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParseResult;
-import pier.base.Shown;
-import pier.Pier;
 import pier.access.Access;
 import pier.access.Actor;
 import pier.access.Events;
+import pier.access.Rule;
 import pier.base.PierException;
+import pier.base.Shown;
 import pier.names.AppName;
 import pier.state.Lock;
 import pier.state.PierHome;
@@ -25,6 +25,12 @@ import pier.state.PierHome;
  */
 public final class CommandGate implements CommandLine.IExecutionStrategy {
     private final CommandLine.IExecutionStrategy next = new CommandLine.RunLast();
+    private final Actor actor;
+
+    /** The gate of a command tree run for {@code actor}: an SSH key, or {@link Actor#LOCAL}. */
+    public CommandGate(Actor actor) {
+        this.actor = actor;
+    }
 
     @Override
     public int execute(ParseResult parsed) {
@@ -32,7 +38,6 @@ public final class CommandGate implements CommandLine.IExecutionStrategy {
         while (leaf.hasSubcommand()) {
             leaf = leaf.subcommand();
         }
-        Actor actor = Pier.acting();
         // A root with commands under it and none chosen only prints help; a root that is the command (install) is itself.
         boolean root = leaf == parsed;
         String command = root && !leaf.commandSpec().subcommands().isEmpty() ? "help" : leaf.commandSpec().name();
@@ -46,14 +51,15 @@ public final class CommandGate implements CommandLine.IExecutionStrategy {
             throw new ExecutionException(leaf.commandSpec().commandLine(), badName.getMessage(), badName);
         }
         List<String> words = wordsAfterCommand(parsed.originalArgs(), root ? List.of() : names(leaf.commandSpec()));
+        Rule rule = command.equals("help") ? Access.HELP : ruleOf(leaf.commandSpec());
         Events events = new Events(PierHome.current());
         try {
-            Access.check(actor, command, app);
+            Access.check(actor, command, rule, app);
         } catch (PierException refused) {
-            record(events, actor, app, "refused", command, words);
+            record(events, actor, app, "refused", command, words, rule);
             throw new ExecutionException(leaf.commandSpec().commandLine(), refused.getMessage(), refused);
         }
-        boolean logged = Access.rule(command).changes();
+        boolean logged = rule.changes();
         Lock.doing(command + app.map(a -> " " + a).orElse("") + " by " + actor.name());
         int code;
         try {
@@ -62,14 +68,24 @@ public final class CommandGate implements CommandLine.IExecutionStrategy {
             int failed = e.getCause() instanceof PierException p ? p.exitCode() : PierException.FAILED;
             if (logged && failed != PierException.USAGE) {
                 record(events, actor, app, "failed: " + Shown.oneLine(e.getCause() == null ? e.getMessage() : e.getCause().getMessage()),
-                        command, words);
+                        command, words, rule);
             }
             throw e;
         }
         if (logged && code != PierException.USAGE) {
-            record(events, actor, app, code == 0 ? "ok" : "exit " + code, command, words);
+            record(events, actor, app, code == 0 ? "ok" : "exit " + code, command, words, rule);
         }
         return code;
+    }
+
+    /** The rule {@code command} declares with {@link Rule} on its class, or {@link Access#UNDECLARED}. */
+    public static Rule ruleOf(CommandSpec command) {
+        return declared(command).orElse(Access.UNDECLARED);
+    }
+
+    /** The rule {@code command} declares on its class, if it declares one. */
+    public static Optional<Rule> declared(CommandSpec command) {
+        return Optional.ofNullable(command.userObject()).map(o -> o.getClass().getAnnotation(Rule.class));
     }
 
     /**
@@ -107,9 +123,10 @@ public final class CommandGate implements CommandLine.IExecutionStrategy {
         return args;
     }
 
-    private static void record(Events events, Actor actor, Optional<AppName> app, String result, String command, List<String> words) {
+    private static void record(Events events, Actor actor, Optional<AppName> app, String result, String command, List<String> words,
+                               Rule rule) {
         try {
-            events.record(actor.name(), app, result, command, words);
+            events.record(actor.name(), app, result, command, words, rule.shown());
         } catch (PierException e) {
             // The command's own outcome matters more than its log line; say so rather than hide it or fail it.
             System.err.println("warning: " + e.getMessage());
@@ -126,7 +143,8 @@ public final class CommandGate implements CommandLine.IExecutionStrategy {
         }
         root.getSubcommands().forEach((name, sub) -> {
             CommandSpec spec = sub.getCommandSpec();
-            if (name.equals(spec.name()) && !spec.usageMessage().hidden() && !name.equals("help") && Access.mayRun(actor, name)) {
+            if (name.equals(spec.name()) && !spec.usageMessage().hidden() && !name.equals("help")
+                    && Access.mayRun(actor, ruleOf(spec).scope())) {
                 String[] description = spec.usageMessage().description();
                 out.printf("  %-31s %s%n", name + " APP", description.length > 0 ? description[0] : "");
             }

@@ -1,6 +1,6 @@
 package pier.cli;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,6 +11,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
+import pier.access.Access;
 import pier.base.PierException;
 import pier.base.Shown;
 import pier.names.AppName;
@@ -28,9 +29,6 @@ import pier.remote.SshTarget;
  * apps:list}: after it every word is the command's own ({@code run APP ls -a}).
  */
 public record Route(Optional<SshTarget> remote, List<String> args) {
-    /** Commands that only mean something on the host itself: never sent to a server found through git. */
-    static final Set<String> HOST_ONLY = Set.of("ssh-command", "install", "ps:retire");
-
     /** The options that say where a command runs and for which app; only pier on the client side reads them. */
     public static final Set<String> LAPTOP_OPTIONS = Set.of("--remote", "-a", "--app");
 
@@ -79,7 +77,7 @@ public record Route(Optional<SshTarget> remote, List<String> args) {
             String value = remoteOption.get();
             git = value.contains("@") ? Optional.empty() : Optional.of(named(value, dir));
             remote = Optional.of(git.map(GitRemote::target).orElseGet(() -> SshTarget.parse(value)));
-        } else if (!words.isEmpty() && !words.get(0).startsWith("-") && !HOST_ONLY.contains(words.get(0))) {
+        } else if (!words.isEmpty() && !words.get(0).startsWith("-") && !Access.HOST_ONLY.contains(words.get(0))) {
             git = only(dir);
             remote = git.map(GitRemote::target);
         } else {
@@ -103,7 +101,7 @@ public record Route(Optional<SshTarget> remote, List<String> args) {
         try {
             route = of(Arrays.asList(args), Path.of(""), model);
         } catch (PierException e) {
-            return fail(System.err, e);
+            return Cli.fail(new PrintWriter(System.err), e);
         }
         if (route.remote().isEmpty()) {
             return local.apply(route.args().toArray(String[]::new));
@@ -111,14 +109,8 @@ public record Route(Optional<SshTarget> remote, List<String> args) {
         try {
             return Remote.run(route.remote().get(), route.args());
         } catch (PierException e) {
-            return fail(System.err, e);
+            return Cli.fail(new PrintWriter(System.err), e);
         }
-    }
-
-    private static int fail(PrintStream err, PierException e) {
-        err.println("error: " + Shown.oneLine(e.getMessage()));
-        err.flush();
-        return e.exitCode();
     }
 
     private static GitRemote named(String name, Path dir) {

@@ -5,18 +5,18 @@ import java.io.FileOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
-import pier.base.Shown;
+import picocli.CommandLine;
 import pier.Pier;
 import pier.access.Access;
 import pier.access.Actor;
 import pier.access.Keys;
 import pier.base.PierException;
 import pier.base.SshWords;
-import pier.deploy.Deploy;
 import pier.names.AppName;
 import pier.names.KeyName;
 import pier.state.Lock;
@@ -33,24 +33,24 @@ public final class SshCommand {
     }
 
     /**
-     * Runs {@code original} for {@code key}; {@code cli} runs a pier command line and returns its exit code.
-     * For git, stdout carries the git protocol, so everything else that would print is sent to stderr.
+     * Runs {@code original} for {@code key}; {@code commands} gives pier's command tree run for the key's actor, its
+     * gate checking that key's rights. For git, stdout carries the git protocol, so everything else that would print
+     * is sent to stderr.
      */
-    public static int run(Pier pier, String key, @Nullable String original, Function<String[], Integer> cli) {
+    public static int run(Pier pier, String key, @Nullable String original, Function<Actor, CommandLine> commands) {
         PrintStream err = System.err;
         try {
             KeyName keyName = KeyName.of(key);
             Keys.Entry entry = pier.keys().get(keyName)
                     .orElseThrow(() -> PierException.failed("the key " + keyName + " is no longer allowed here"));
             Actor actor = Actor.of(entry);
-            Pier.actingAs(actor);
             if (original != null && original.length() > MAX_COMMAND) {
                 throw PierException.usage("the command is " + original.length() + " characters long; pier takes at most "
                         + MAX_COMMAND + " (pass large values on stdin or with config:set --encoded in several calls)");
             }
             List<String> words = SshWords.split(original);
             if (words.isEmpty()) {
-                return cli.apply(new String[] {"--help"});
+                return commands.apply(actor).execute("--help");
             }
             String verb = words.get(0);
             if (verb.equals("git-receive-pack") || verb.equals("git-upload-pack")) {
@@ -70,33 +70,22 @@ public final class SshCommand {
                 System.setOut(err);
                 InputStream in = System.in;
                 if (push) {
-                    pier.git().receive(app, keyName.value(), in, protocol, err, (a, repo, command, k, progress) -> {
-                        String what = command.getRefName() + " " + command.getNewId().abbreviate(7).name();
-                        try {
-                            Deploy.Deployed deployed = pier.deploy().commit(a, repo, command.getNewId(), k, progress);
-                            pier.deploy().retireInBackground(a, deployed, progress);
-                        } catch (RuntimeException e) {
-                            pier.events().record(k, Optional.of(a), "failed: " + Shown.oneLine(e.getMessage()), "git push", List.of(what));
-                            throw e;
-                        }
-                        pier.events().record(k, Optional.of(a), "ok", "git push", List.of(what));
-                    });
+                    pier.pushDeploy().receive(app, keyName.value(), in, protocol, err);
                 } else {
                     pier.git().upload(app, in, protocol, err);
                 }
                 return 0;
             }
-            if (verb.equals("ssh-command") || verb.equals("install")) {
+            if (Access.HOST_ONLY.contains(verb)) {
                 throw PierException.usage(verb + " is not available over SSH");
             }
             if (Route.LAPTOP_OPTIONS.contains(verb.contains("=") ? verb.substring(0, verb.indexOf('=')) : verb)) {
                 throw PierException.usage(verb + " is for pier on your own machine; over ssh name the app in the command,"
                         + " e.g. ssh pier@host config:set blog KEY=value");
             }
-            return cli.apply(words.toArray(String[]::new));
+            return commands.apply(actor).execute(words.toArray(String[]::new));
         } catch (PierException e) {
-            err.println("error: " + Shown.oneLine(e.getMessage()));
-            return e.exitCode();
+            return Cli.fail(new PrintWriter(err), e);
         }
     }
 }

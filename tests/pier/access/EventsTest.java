@@ -38,7 +38,8 @@ class EventsTest {
     @Test
     void configValuesNeverReachTheLog() throws IOException {
         Events events = new Events(new PierHome(tmp));
-        events.record("alice", Optional.of(AppName.of("blog")), "ok", "config:set", List.of("blog", "SECRET=hunter2", "B=x y"));
+        events.record("alice", Optional.of(AppName.of("blog")), "ok", "config:set", List.of("blog", "SECRET=hunter2", "B=x y"),
+                Access.Shown.KEYS_ONLY);
         String log = Files.readString(tmp.resolve("events.log"));
         assertFalse(log.contains("hunter2"), log);
         assertTrue(log.contains("SECRET=..."), log);
@@ -47,7 +48,8 @@ class EventsTest {
     @Test
     void tabsAndNewlinesInWordsKeepOneEventOneLine() throws IOException {
         Events events = new Events(new PierHome(tmp));
-        events.record("alice", Optional.of(AppName.of("blog")), "failed: a\tb\nc", "run", List.of("blog", "echo\tx\ny"));
+        events.record("alice", Optional.of(AppName.of("blog")), "failed: a\tb\nc", "run", List.of("blog", "echo\tx\ny"),
+                Access.Shown.APP_ONLY);
         assertEquals(1, Files.readAllLines(tmp.resolve("events.log")).size());
         assertEquals(1, events.last(Optional.empty(), 5).size());
     }
@@ -56,8 +58,10 @@ class EventsTest {
     @Test
     void runsCommandWordsNeverReachTheLog() throws IOException {
         Events events = new Events(new PierHome(tmp));
-        events.record("alice", Optional.of(AppName.of("blog")), "ok", "run", List.of("blog", "curl", "-H", "Authorization: hunter2"));
-        events.record("alice", Optional.of(AppName.of("blog")), "ok", "run", List.of("blog", "TOKEN=hunter2 ./job"));
+        events.record("alice", Optional.of(AppName.of("blog")), "ok", "run", List.of("blog", "curl", "-H", "Authorization: hunter2"),
+                Access.Shown.APP_ONLY);
+        events.record("alice", Optional.of(AppName.of("blog")), "ok", "run", List.of("blog", "TOKEN=hunter2 ./job"),
+                Access.Shown.APP_ONLY);
         String log = Files.readString(tmp.resolve("events.log"));
         assertFalse(log.contains("hunter2") || log.contains("curl"), log);
         List<Events.Event> last = events.last(Optional.empty(), 2);

@@ -6,10 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Stream;
@@ -19,7 +16,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import pier.apps.Release;
 import pier.apps.Releases;
-import pier.cli.Json;
 import pier.names.AppName;
 import pier.names.Domain;
 
@@ -212,81 +208,5 @@ class StateFilesTest {
         PierHome home = new PierHome(tmp);
         new Releases(home, AppName.of("blog")).record(release(1, "aaaaaaa"));
         assertEquals(1, new Releases(home, AppName.of("shop")).nextId());
-    }
-
-    // ---- Json (expected strings written from RFC 8259, not copied from output) ----
-
-    private static Map<String, Object> map(Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return m;
-    }
-
-    @Test
-    void jsonOfScalars() {
-        assertEquals("null", Json.of(null));
-        assertEquals("42", Json.of(42));
-        assertEquals("true", Json.of(true));
-        assertEquals("\"blog\"", Json.of("blog"));
-    }
-
-    @Test
-    void jsonEscapesQuoteBackslashAndWhitespaceControls() {
-        assertEquals("\"a\\\"b\"", Json.of("a\"b"));
-        assertEquals("\"a\\\\b\"", Json.of("a\\b"));
-        assertEquals("\"a\\nb\"", Json.of("a\nb"));
-        assertEquals("\"a\\rb\"", Json.of("a\rb"));
-        assertEquals("\"a\\tb\"", Json.of("a\tb"));
-    }
-
-    @Test
-    void jsonEscapesOtherControlCharactersAsUnicode() {
-        String json = Json.of("\0\u0001\u001f");
-        assertEquals("\"\\u0000\\u0001\\u001f\"", json.toLowerCase());
-    }
-
-    @Test
-    void jsonLeavesNonControlCharactersAlone() {
-        assertEquals("\"/ü日\"", Json.of("/ü日"));
-    }
-
-    @Test
-    void jsonOfEmptyContainers() {
-        assertEquals("{}", Json.of(Map.of()));
-        assertEquals("[]", Json.of(List.of()));
-    }
-
-    @Test
-    void jsonOfNestedMapsAndLists() {
-        Object value = map("app", "blog", "domains", List.of("a.example", "b.example"),
-                "release", map("id", 3, "live", true, "key", null), "empty", new ArrayList<>());
-        String expected = """
-                {
-                  "app": "blog",
-                  "domains": [
-                    "a.example",
-                    "b.example"
-                  ],
-                  "release": {
-                    "id": 3,
-                    "live": true,
-                    "key": null
-                  },
-                  "empty": []
-                }""";
-        assertEquals(expected, Json.of(value));
-    }
-
-    @Test
-    void jsonEscapesMapKeys() {
-        assertEquals("{\n  \"a\\\"b\\n\": 1\n}", Json.of(map("a\"b\n", 1)));
-    }
-
-    @Test
-    void jsonListOfMaps() {
-        String expected = "[\n  {\n    \"name\": \"x\"\n  },\n  {}\n]";
-        assertEquals(expected, Json.of(List.of(map("name", "x"), Map.of())));
     }
 }
