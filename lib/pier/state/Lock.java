@@ -163,6 +163,8 @@ public final class Lock implements AutoCloseable {
     public void close() {
         try {
             if (fileLock != null) {
+                // A released lock names no holder, so a lock file's content never changes what an unchanged state is.
+                channel.truncate(0);
                 fileLock.release();
             }
             if (channel != null) {
