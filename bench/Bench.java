@@ -67,6 +67,13 @@ public class Bench {
             System.err.println("error: run as root on a host where pier is installed (java -jar target/pier.jar install)");
             System.exit(2);
         }
+        List<String> missing = missingPrograms();
+        if (!missing.isEmpty()) {
+            // Before the first measurement: minutes of figures were lost to a missing wrk at the end.
+            System.err.println("error: the benchmark needs " + String.join(", ", missing)
+                    + " on PATH; apt-get install " + String.join(" ", missing.stream().map(Bench::debianPackage).distinct().toList()));
+            System.exit(2);
+        }
         Bench bench = new Bench(runs);
         try {
             bench.setUp();
@@ -78,8 +85,40 @@ public class Bench {
             bench.idleFootprint();
         } finally {
             bench.tearDown();
+            // The figures measured so far are kept even when a later measurement fails.
+            try {
+                bench.report(out);
+            } catch (IOException | RuntimeException e) {
+                System.err.println("error: could not write the figures to " + out + ": " + e.getMessage());
+            }
         }
-        bench.report(out);
+    }
+
+    /** Every program a measurement runs, checked before the first one. */
+    static final List<String> PROGRAMS = List.of("git", "ssh", "ssh-keygen", "docker", "wrk", "runuser", "env");
+
+    static List<String> missingPrograms() {
+        List<Path> path = java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+                .filter(d -> !d.isEmpty()).map(Path::of).toList();
+        List<String> missing = new ArrayList<>();
+        for (String program : PROGRAMS) {
+            if (path.stream().noneMatch(d -> Files.isExecutable(d.resolve(program)))) {
+                missing.add(program);
+            }
+        }
+        if (!Files.isExecutable(Path.of("/usr/sbin/nginx"))) {
+            missing.add("nginx");
+        }
+        return missing;
+    }
+
+    static String debianPackage(String program) {
+        return switch (program) {
+            case "ssh", "ssh-keygen" -> "openssh-client";
+            case "docker" -> "docker.io";
+            case "runuser", "env" -> "util-linux coreutils";
+            default -> program;
+        };
     }
 
     // ---- set-up -------------------------------------------------------------------------------------------
@@ -526,8 +565,14 @@ public class Bench {
         return v >= 100 ? String.format("%.0f", v) : String.format("%.2f", v);
     }
 
+    /** Records a figure and prints it at once, so a run that dies later still showed what it measured. */
     void row(String what, String value, String floor, String ratio) {
+        if (table.isEmpty()) {
+            System.out.printf("%n%-46s %-24s %-12s %s%n", "figure (median of " + runs + ")", "pier", "floor", "ratio / target");
+        }
         table.add(new String[] {what, value, floor, ratio});
+        System.out.printf("%-46s %-24s %-12s %s%n", what, value, floor, ratio);
+        System.out.flush();
     }
 
     void report(Path out) throws IOException {
