@@ -6,7 +6,6 @@ import java.util.Map;
 import pier.apps.Procfile;
 import pier.apps.Release;
 import pier.engine.ContainerSpec;
-import pier.engine.Docker;
 import pier.engine.Labels;
 import pier.names.AppName;
 import pier.names.ProcessType;

@@ -33,7 +33,7 @@ public record HealthCheck(String path, Duration timeout) {
     }
 
     /** Returns the first status below 500; throws with the reason when the app never answered so. */
-    public int await(Scheduler docker, String containerId, int hostPort) {
+    public int await(Scheduler engine, String containerId, int hostPort) {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "no answer yet";
         while (System.nanoTime() < deadline) {
@@ -44,7 +44,7 @@ public record HealthCheck(String path, Duration timeout) {
             if (status >= 500) {
                 last = "HTTP " + status;
             }
-            requireRunning(docker, containerId, "answering HTTP");
+            requireRunning(engine, containerId, "answering HTTP");
             sleep(Duration.ofMillis(POLL_MILLIS));
         }
         throw PierException.failed("the app did not answer HTTP below 500 on its port within " + timeout.toSeconds()
@@ -56,31 +56,31 @@ public record HealthCheck(String path, Duration timeout) {
      * after the port accepts connections (within {@code startTimeout}). {@code host} is the Host header of a path
      * check that names none. Returns what passed, for the deploy output; throws with the first failure.
      */
-    public static String run(Checks checks, Scheduler docker, String containerId, int hostPort, String host,
+    public static String run(Checks checks, Scheduler engine, String containerId, int hostPort, String host,
                              Duration startTimeout) {
         if (checks.isDefault()) {
-            int status = root(startTimeout).await(docker, containerId, hostPort);
+            int status = root(startTimeout).await(engine, containerId, hostPort);
             return "HTTP " + status + " from 127.0.0.1:" + hostPort;
         }
         if (checks.list().stream().anyMatch(c -> c.kind() == Checks.Kind.http)) {
-            awaitPort(docker, containerId, hostPort, startTimeout);
+            awaitPort(engine, containerId, hostPort, startTimeout);
         }
         for (Checks.Check check : checks.list()) {
-            runOne(check, docker, containerId, hostPort, host);
+            runOne(check, engine, containerId, hostPort, host);
         }
         return checks.list().size() + (checks.list().size() == 1 ? " check" : " checks") + " from " + checks.source()
                 + " passed on 127.0.0.1:" + hostPort;
     }
 
-    private static void runOne(Checks.Check check, Scheduler docker, String containerId, int hostPort, String host) {
+    private static void runOne(Checks.Check check, Scheduler engine, String containerId, int hostPort, String host) {
         sleep(check.initialDelay());
         String last = "";
         for (int attempt = 1; attempt <= check.attempts(); attempt++) {
-            requireRunning(docker, containerId, "passing the check " + check.describe());
+            requireRunning(engine, containerId, "passing the check " + check.describe());
             last = switch (check.kind()) {
                 case http -> http(check, hostPort, host);
-                case command -> command(check, docker, containerId);
-                case uptime -> uptime(check, docker, containerId);
+                case command -> command(check, engine, containerId);
+                case uptime -> uptime(check, engine, containerId);
             };
             if (last == null) {
                 return;
@@ -109,8 +109,8 @@ public record HealthCheck(String path, Duration timeout) {
         }
     }
 
-    private static @Nullable String command(Checks.Check check, Scheduler docker, String containerId) {
-        Scheduler.ExecResult result = docker.exec(containerId, check.command(), check.timeout());
+    private static @Nullable String command(Checks.Check check, Scheduler engine, String containerId) {
+        Scheduler.ExecResult result = engine.exec(containerId, check.command(), check.timeout());
         if (result.exitCode() != 0) {
             return "exit code " + result.exitCode() + (result.output().isBlank() ? "" : ": " + Shown.firstLine(result.output()));
         }
@@ -120,20 +120,20 @@ public record HealthCheck(String path, Duration timeout) {
         return null;
     }
 
-    private static @Nullable String uptime(Checks.Check check, Scheduler docker, String containerId) {
-        String started = docker.state(containerId).startedAt();
+    private static @Nullable String uptime(Checks.Check check, Scheduler engine, String containerId) {
+        String started = engine.state(containerId).startedAt();
         Instant since = started.isEmpty() ? Instant.now() : Instant.parse(started);
         Instant until = since.plusSeconds(check.uptime());
         while (Instant.now().isBefore(until)) {
-            requireRunning(docker, containerId, "staying up " + check.uptime() + "s");
+            requireRunning(engine, containerId, "staying up " + check.uptime() + "s");
             sleep(Duration.ofMillis(POLL_MILLIS));
         }
-        requireRunning(docker, containerId, "staying up " + check.uptime() + "s");
+        requireRunning(engine, containerId, "staying up " + check.uptime() + "s");
         return null;
     }
 
     /** Waits until something accepts TCP connections on the port: a declared check then has a listener to talk to. */
-    private static void awaitPort(Scheduler docker, String containerId, int hostPort, Duration timeout) {
+    private static void awaitPort(Scheduler engine, String containerId, int hostPort, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             try (Socket socket = new Socket()) {
@@ -147,7 +147,7 @@ public record HealthCheck(String path, Duration timeout) {
             } catch (IOException notYet) {
                 // Not listening yet.
             }
-            requireRunning(docker, containerId, "listening on its port");
+            requireRunning(engine, containerId, "listening on its port");
             sleep(Duration.ofMillis(POLL_MILLIS));
         }
         throw PierException.failed("the app did not accept connections on its port within " + timeout.toSeconds()
@@ -207,10 +207,10 @@ public record HealthCheck(String path, Duration timeout) {
      * Throws when the container stopped (or was restarted by its restart policy, which counts as an exit), quoting
      * its last output; {@code before} says what it had not done yet.
      */
-    static void requireRunning(Scheduler docker, String containerId, String before) {
-        ContainerState state = docker.state(containerId);
+    static void requireRunning(Scheduler engine, String containerId, String before) {
+        ContainerState state = engine.state(containerId);
         if (!state.running() || state.restarting() || state.restartCount() > 0) {
-            List<String> tail = docker.tail(containerId, 5);
+            List<String> tail = engine.tail(containerId, 5);
             String oom = state.oomKilled() ? ", killed for using more memory than its limit"
                     + " (pier resource:limit APP memory=SIZE raises it)" : "";
             throw PierException.failed("the app exited with code " + state.exitCode() + oom + " before " + before
