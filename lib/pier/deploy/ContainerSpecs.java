@@ -39,8 +39,7 @@ public final class ContainerSpecs {
                                                Resources.Confinement confinement) {
         boolean web = type.equals(ProcessType.WEB);
         String instance = type + "." + index;
-        Map<String, String> own = new LinkedHashMap<>(env);
-        own.put("DYNO", instance);
+        Map<String, String> own = dyno(env, instance);
         if (web) {
             own.put("PORT", Integer.toString(release.port()));
         }
@@ -55,8 +54,7 @@ public final class ContainerSpecs {
     public static ContainerSpec releaseCommand(AppName app, Release release, Map<String, String> env,
                                                       List<ContainerSpec.Mount> mounts, Resources.Confinement confinement) {
         String command = release.procfile().command(ProcessType.RELEASE).orElseThrow();
-        Map<String, String> own = new LinkedHashMap<>(env);
-        own.put("DYNO", "release.1");
+        Map<String, String> own = dyno(env, "release.1");
         Map<String, String> labels = new LinkedHashMap<>(Labels.of(app.value(), release.id(), ProcessType.RELEASE.value()));
         labels.put(Labels.ONEOFF, "release");
         return new ContainerSpec(Labels.containerName(app.value(), release.id(), "release"), release.image(),
@@ -83,8 +81,13 @@ public final class ContainerSpecs {
 
     /** The environment of a {@code pier run}: DYNO is {@code run.1}, as Heroku names one-off dynos. */
     public static Map<String, String> runEnv(Map<String, String> env) {
+        return dyno(env, "run.1");
+    }
+
+    /** {@code env} with DYNO naming the container's instance, as Heroku sets it. */
+    private static Map<String, String> dyno(Map<String, String> env, String instance) {
         Map<String, String> own = new LinkedHashMap<>(env);
-        own.put("DYNO", "run.1");
+        own.put("DYNO", instance);
         return own;
     }
 
