@@ -1,11 +1,13 @@
 package pier.state;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.Optional;
@@ -14,6 +16,8 @@ import pier.base.PierException;
 /**
  * Every state file pier writes goes through here: a temp file beside the target, its mode set before
  * any byte lands, then a rename, so a reader sees the old file or the new one and never half of one.
+ * The temp file's content is synced before the rename and the directory after it: without that, a power loss
+ * can leave the rename on disk but not the bytes (a zero-length file, see {@link Damaged}), or lose the rename.
  */
 public final class AtomicFile {
     private AtomicFile() {
@@ -35,7 +39,9 @@ public final class AtomicFile {
             try {
                 Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString(mode));
                 Files.write(temp, content);
+                syncFile(temp);
                 move(temp, target);
+                syncDirectory(target.toAbsolutePath().getParent());
             } finally {
                 Files.deleteIfExists(temp);
             }
@@ -50,6 +56,21 @@ public final class AtomicFile {
             return Files.isRegularFile(file) ? Optional.of(Files.readString(file)) : Optional.empty();
         } catch (IOException e) {
             throw PierException.failed("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void syncFile(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+    }
+
+    /** Makes the rename durable; a filesystem that cannot sync a directory (some refuse to open one) is left as it is. */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // Nothing more can be done there; the file itself is synced, and the rename is atomic either way.
         }
     }
 
