@@ -14,6 +14,7 @@ import pier.engine.Templates;
 import pier.names.AppName;
 import pier.names.KeyName;
 import pier.state.AtomicFile;
+import pier.state.Damaged;
 import pier.state.Lock;
 import pier.state.PierHome;
 
@@ -43,27 +44,87 @@ public final class Keys {
         this.templates = templates;
     }
 
+    /** Every readable key, by name; a damaged key is reported on stderr and skipped (see {@link #scan}). */
     public List<Entry> list() {
+        Scan scan = scan();
+        scan.damaged().forEach(Damaged::report);
+        return scan.keys();
+    }
+
+    /** What {@link #list} reads: the readable keys, and the key files it skips as damaged. */
+    public record Scan(List<Entry> keys, List<Damaged> damaged) {
+    }
+
+    /**
+     * Every stored key, each read on its own: a key whose {@code .pub} or {@code .grants} is empty or unreadable
+     * (say, after a power loss) is damaged and left out, so it can neither log in nor stop any other key's command.
+     */
+    public Scan scan() {
         if (!Files.isDirectory(home.keys())) {
-            return List.of();
+            return new Scan(List.of(), List.of());
         }
         try (Stream<Path> files = Files.list(home.keys())) {
             List<Entry> entries = new ArrayList<>();
-            files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".pub")).forEach(n -> {
-                KeyName name = KeyName.of(n.substring(0, n.length() - 4));
-                SshKey key = SshKey.parse(AtomicFile.read(pub(name)).orElseThrow());
-                Grants grants = AtomicFile.read(grantsFile(name)).map(Grants::parse).orElse(Grants.none());
-                entries.add(new Entry(name, key, grants));
+            List<Damaged> damaged = new ArrayList<>();
+            files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".pub")).sorted().forEach(n -> {
+                KeyName name;
+                try {
+                    name = KeyName.of(n.substring(0, n.length() - 4));
+                } catch (PierException notAKey) {
+                    return; // pier never writes such a name: not one of its keys
+                }
+                read(name).ifPresent(r -> {
+                    r.entry().ifPresent(entries::add);
+                    r.damaged().ifPresent(damaged::add);
+                });
             });
             entries.sort(java.util.Comparator.comparing(Entry::name));
-            return entries;
+            return new Scan(List.copyOf(entries), List.copyOf(damaged));
         } catch (IOException e) {
             throw PierException.failed("cannot read keys in " + home.keys() + ": " + e.getMessage(), e);
         }
     }
 
+    /** One key read: its entry, or why its file is damaged. */
+    private record Read(Optional<Entry> entry, Optional<Damaged> damaged) {
+    }
+
+    /** Reads the key {@code name} alone; empty when it is not stored. */
+    private Optional<Read> read(KeyName name) {
+        Optional<String> pubText = AtomicFile.read(pub(name));
+        if (pubText.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<String> grantsText = AtomicFile.read(grantsFile(name));
+        Optional<Damaged> damaged = Damaged.emptiness(pubText.get()).map(p -> damaged(pub(name), name, p))
+                .or(() -> grantsText.flatMap(Damaged::emptiness).map(p -> damaged(grantsFile(name), name, p)));
+        if (damaged.isEmpty()) {
+            try {
+                SshKey key = SshKey.parse(pubText.get());
+                Grants grants = grantsText.map(Grants::parse).orElse(Grants.none());
+                return Optional.of(new Read(Optional.of(new Entry(name, key, grants)), Optional.empty()));
+            } catch (PierException e) {
+                damaged = Optional.of(damaged(pub(name), name, Damaged.unparsable(e)));
+            }
+        }
+        return Optional.of(new Read(Optional.empty(), damaged));
+    }
+
+    private static Damaged damaged(Path file, KeyName name, String problem) {
+        return new Damaged(file, problem, "the key " + name + " cannot log in until it is added again (pier ssh-keys:add "
+                + name + " FILE, or deploy:allow / developer:allow), or removed (pier ssh-keys:remove " + name + ")");
+    }
+
+    /**
+     * The key {@code name}, read alone: another key's damaged file never stands in its way. When its own file is
+     * damaged, that is the error, saying what to do.
+     */
     public Optional<Entry> get(KeyName name) {
-        return list().stream().filter(e -> e.name().equals(name)).findFirst();
+        Optional<Read> read = read(name);
+        read.flatMap(Read::damaged).ifPresent(d -> {
+            throw d.failure();
+        });
+        return read.flatMap(Read::entry);
     }
 
     /**

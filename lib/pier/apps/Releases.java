@@ -3,6 +3,7 @@ package pier.apps;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -13,6 +14,7 @@ import pier.base.PierException;
 import pier.names.AppName;
 import pier.state.AtomicFile;
 import pier.state.ConfigSnapshot;
+import pier.state.Damaged;
 import pier.state.PierHome;
 import pier.state.PropertiesText;
 
@@ -31,17 +33,61 @@ public final class Releases {
         this.dir = home.releases(app);
     }
 
+    /** The app's readable releases, oldest first; a damaged release file is reported on stderr and skipped. */
     public List<Release> list() {
+        Scan scan = scan();
+        scan.damaged().forEach(Damaged::report);
+        return scan.releases();
+    }
+
+    /** What {@link #list} reads: the readable releases, and the release files it skips as damaged. */
+    public record Scan(List<Release> releases, List<Damaged> damaged) {
+    }
+
+    /**
+     * Every release file, each parsed on its own: an empty or unparsable one (say, left by a power loss) is damaged,
+     * not absent, and is skipped, so the app's current release is its newest readable one and the others still work.
+     */
+    public Scan scan() {
         if (!Files.isDirectory(dir)) {
-            return List.of();
+            return new Scan(List.of(), List.of());
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().matches("v\\d+\\.properties"))
-                    .map(f -> Release.from(PropertiesText.parse(AtomicFile.read(f).orElseThrow())))
-                    .sorted(Comparator.comparingInt(Release::id)).toList();
+            List<Release> releases = new ArrayList<>();
+            List<Damaged> damaged = new ArrayList<>();
+            files.filter(f -> f.getFileName().toString().matches("v\\d+\\.properties")).sorted().forEach(f -> {
+                String problem = parse(f, releases);
+                if (problem != null) {
+                    damaged.add(new Damaged(f, problem, "the app's current release is its newest readable one; restore the"
+                            + " file from a backup, or remove it to stop this warning (pier releases " + app + ")"));
+                }
+            });
+            releases.sort(Comparator.comparingInt(Release::id));
+            return new Scan(List.copyOf(releases), List.copyOf(damaged));
         } catch (IOException e) {
             throw PierException.failed("cannot read releases in " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Adds the release in {@code file} to {@code into}; returns why it cannot, or null. */
+    private static String parse(Path file, List<Release> into) {
+        String text = AtomicFile.read(file).orElse("");
+        Optional<String> empty = Damaged.emptiness(text);
+        if (empty.isPresent()) {
+            return empty.get();
+        }
+        Release release;
+        try {
+            release = Release.from(PropertiesText.parse(text));
+        } catch (RuntimeException e) {
+            return Damaged.unparsable(e);
+        }
+        String name = file.getFileName().toString();
+        if (!name.equals(release.tag() + ".properties")) {
+            return "it holds release " + release.tag() + ", not " + name.substring(0, name.indexOf('.'));
+        }
+        into.add(release);
+        return null;
     }
 
     public Optional<Release> current() {

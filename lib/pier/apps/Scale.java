@@ -13,6 +13,7 @@ import pier.base.Shown;
 import pier.names.AppName;
 import pier.names.ProcessType;
 import pier.state.AtomicFile;
+import pier.state.Damaged;
 import pier.state.PierHome;
 import pier.state.PropertiesText;
 
@@ -90,7 +91,9 @@ public record Scale(SortedMap<ProcessType, Integer> counts) {
 
     public static Scale read(PierHome home, AppName app) {
         Path file = file(home, app);
-        Properties props = PropertiesText.parse(AtomicFile.read(file).orElse(""));
+        // An empty file is damaged, not "every type runs 1": the app would silently lose its scale.
+        Properties props = PropertiesText.parse(Damaged.readNonEmpty(file, "remove it to run one container of each type,"
+                + " then set the scale again with pier ps:scale " + app + " TYPE=N").orElse(""));
         TreeMap<ProcessType, Integer> counts = new TreeMap<>();
         for (String key : props.stringPropertyNames()) {
             String n = props.getProperty(key).strip();

@@ -34,7 +34,9 @@ public final class Config {
 
     /** The env of one app ({@code app} present) or the global env. */
     public Env of(Optional<AppName> app) {
-        Properties props = PropertiesText.parse(AtomicFile.read(file(app)).orElse(""));
+        // An empty file is damaged, not "no config": the app would silently restart without its values.
+        Properties props = PropertiesText.parse(Damaged.readNonEmpty(file(app), "restore it from a backup, or remove it and"
+                + " set the values again with pier config:set" + app.map(a -> " " + a).orElse(" --global")).orElse(""));
         TreeMap<EnvKey, String> values = new TreeMap<>();
         props.stringPropertyNames().forEach(k -> values.put(EnvKey.of(k), props.getProperty(k)));
         return new Env(values);
