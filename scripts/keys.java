@@ -36,7 +36,7 @@ public class keys {
 
     @Command(name = "ssh-keys:add", description = "Add an admin key, read from FILE or from stdin.", mixinStandardHelpOptions = true)
     @Rule(scope = SERVER, changes = true)
-    static class Add extends PierCommand {
+    static class Add extends PierCommand implements InvokerFiles.ReadsFile {
         @Parameters(index = "0", paramLabel = "NAME", description = "a name for the key, e.g. alice")
         String name;
         @Parameters(index = "1", arity = "0..1", paramLabel = "FILE", description = "the public key file; stdin when omitted")
@@ -48,6 +48,22 @@ public class keys {
             out().println("-----> Added key " + entry.name() + " (" + entry.fingerprint() + ")");
             return 0;
         }
+
+        @Override
+        public Path file() {
+            return file;
+        }
+
+        @Override
+        public String handOver(String content) {
+            return keyText(content);
+        }
+    }
+
+    /** The one key line root hands over from its FILE (see InvokerFiles): only a checked key reaches the pier user. */
+    static String keyText(String content) {
+        SshKey key = SshKey.parse(content);
+        return key.line() + (key.comment().isEmpty() ? "" : " " + key.comment()) + "\n";
     }
 
     /** The public key in FILE, or on stdin (pasted, then Ctrl-D) when there is no FILE. */
@@ -59,7 +75,11 @@ public class keys {
             if (System.console() != null) {
                 System.err.println("Paste the public key (one line, e.g. ssh-ed25519 AAAA... ci@example), then press Ctrl-D:");
             }
-            return SshKey.parse(new String(System.in.readNBytes(64 * 1024), StandardCharsets.UTF_8));
+            byte[] bytes = System.in.readNBytes(InvokerFiles.MAX_BYTES + 1);
+            if (bytes.length > InvokerFiles.MAX_BYTES) {
+                throw PierException.usage("stdin holds more than " + InvokerFiles.MAX_BYTES / 1024 + " KiB: give one public key");
+            }
+            return SshKey.parse(new String(bytes, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw PierException.failed("cannot read " + file + " as the pier user (" + e.getClass().getSimpleName()
                     + "); pass the key on stdin instead: " + command + " < " + file);
@@ -97,7 +117,7 @@ public class keys {
     }
 
     /** deploy:allow and developer:allow: the same words, one role each. */
-    abstract static class Allow extends PierCommand {
+    abstract static class Allow extends PierCommand implements InvokerFiles.ReadsFile {
         private final Role role;
 
         Allow(Role role) {
@@ -124,6 +144,16 @@ public class keys {
             granted.before().filter(r -> r != role).ifPresent(r -> out.println("       it was a " + r + " key of " + appName + " until now"));
             out.println("       " + entry.name() + ": " + entry.grants().describe());
             return 0;
+        }
+
+        @Override
+        public Path file() {
+            return file;
+        }
+
+        @Override
+        public String handOver(String content) {
+            return keyText(content);
         }
     }
 

@@ -34,7 +34,8 @@ public class pier implements Runnable, Cli.Root {
     private static int executeHere(String... args) {
         boolean installing = args.length > 0 && args[0].equals("install");
         if (!installing && Launcher.shouldSwitchToPier()) {
-            return Launcher.runAsPier(args);
+            // A FILE on the line is read here, as root, before the switch: see InvokerFiles.
+            return InvokerFiles.runAsPier(commandLine(), args);
         }
         return commandLine().execute(args);
     }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import pier.base.PierException;
 import pier.state.PierHome;
 
@@ -54,12 +55,31 @@ public final class Launcher {
      * It runs the installed jars, which pier can read (a root-owned JBang cache or checkout it may not).
      */
     public static int runAsPier(String... args) {
+        return runAsPier(null, args);
+    }
+
+    /**
+     * As {@link #runAsPier(String...)}, with {@code stdin} (when not null) as the process's whole input instead of
+     * this one's: how root hands over what it read from a file pier may not open (cli/InvokerFiles).
+     */
+    public static int runAsPier(byte @Nullable [] stdin, String... args) {
         List<String> command = new ArrayList<>(List.of("runuser", "-u", USER, "--", javaBinary()));
         command.addAll(JVM_OPTIONS);
         command.addAll(List.of("-cp", LIB + "/*", MAIN));
         command.addAll(List.of(args));
         try {
-            Process p = new ProcessBuilder(command).inheritIO().start();
+            ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+            if (stdin != null) {
+                builder.redirectInput(ProcessBuilder.Redirect.PIPE);
+            }
+            Process p = builder.start();
+            if (stdin != null) {
+                try (var in = p.getOutputStream()) {
+                    in.write(stdin);
+                } catch (IOException gone) {
+                    // The command ended without reading it all (a usage error): its exit code says what happened.
+                }
+            }
             return p.waitFor();
         } catch (IOException e) {
             throw PierException.failed("cannot run pier as the " + USER + " user: " + e.getMessage(), e);
