@@ -60,7 +60,8 @@ public record ConfigSnapshot(Env global, Env app) {
     /** The snapshot of a release; empty for a release made before pier kept them. */
     public static Optional<ConfigSnapshot> read(PierHome home, AppName app, int release) {
         Path file = file(home, app, release);
-        return AtomicFile.read(file).map(text -> {
+        // An empty snapshot is damaged, not "no config": a rollback to it would run the app without its values.
+        return Damaged.readNonEmpty(file, "restore it from a backup, or roll back to another release").map(text -> {
             Properties props = PropertiesText.parse(text);
             TreeMap<EnvKey, String> global = new TreeMap<>();
             TreeMap<EnvKey, String> own = new TreeMap<>();

@@ -51,6 +51,18 @@ class DamagedStateTest {
     }
 
     @Test
+    void anEmptyReleaseConfigFailsInsteadOfRunningWithoutValues() throws IOException {
+        PierHome home = new PierHome(tmp);
+        new ConfigSnapshot(new Env(new java.util.TreeMap<>()), new Env(new java.util.TreeMap<>(Map.of(EnvKey.of("SECRET"), "s3"))))
+                .write(home, blog, 2);
+        assertTrue(ConfigSnapshot.read(home, blog, 2).isPresent());
+        Path file = home.releases(blog).resolve("v2.env");
+        Files.writeString(file, "");
+        PierException e = assertThrows(PierException.class, () -> ConfigSnapshot.read(home, blog, 2));
+        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("roll back"), e.getMessage());
+    }
+
+    @Test
     void aFileThatWasNeverWrittenIsAbsentNotDamaged() {
         PierHome home = new PierHome(tmp);
         assertTrue(new Config(home).of(Optional.of(blog)).values().isEmpty());
