@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Stream;
 import pier.base.PierException;
@@ -99,8 +100,88 @@ public final class Releases {
         return list().stream().filter(r -> r.id() == id).findFirst();
     }
 
+    /**
+     * The id the next deploy will take: one more than any id ever taken, recorded or not. An install from before
+     * {@code releases/last-id} existed counts its newest release, so old state needs no conversion.
+     */
     public int nextId() {
-        return current().map(r -> r.id() + 1).orElse(1);
+        int recorded = current().map(Release::id).orElse(0);
+        int taken = AtomicFile.read(dir.resolve(LAST_ID)).map(String::strip).filter(s -> s.matches("\\d{1,9}"))
+                .map(Integer::parseInt).orElse(0);
+        return Math.max(recorded, taken) + 1;
+    }
+
+    /**
+     * Takes the next id for a deploy, written to {@code releases/last-id} before anything is built or started for
+     * it: a deploy that fails or is killed keeps its id used, so no later release shares its containers' labels.
+     */
+    public int reserveId() {
+        int id = nextId();
+        AtomicFile.write(dir.resolve(LAST_ID), id + "\n", "rw-r--r--");
+        return id;
+    }
+
+    private static final String LAST_ID = "last-id";
+    private static final String PENDING = "pending.properties";
+
+    /**
+     * A release between its start and its record: the containers it started (web ones with their local port, 0 for
+     * none). Written ahead of the switch, so a deploy killed half-way leaves a note of what it left behind.
+     */
+    public record Pending(Release release, List<String> containers, List<Integer> ports) {
+        public Pending {
+            containers = List.copyOf(containers);
+            ports = List.copyOf(ports);
+        }
+    }
+
+    /** Writes {@code pending} ahead, with its config (so finishing it needs nothing else). */
+    public void pending(Pending pending, ConfigSnapshot config) {
+        config.write(home, app, pending.release().id());
+        Properties p = pending.release().toProperties();
+        p.setProperty("pending.containers", String.join(",", pending.containers()));
+        p.setProperty("pending.ports", String.join(",", pending.ports().stream().map(String::valueOf).toList()));
+        AtomicFile.write(dir.resolve(PENDING), PropertiesText.of(p, "release v" + pending.release().id()
+                + " started, not recorded yet"), "rw-r--r--");
+    }
+
+    /** The release a deploy started and did not record or undo (it was killed); empty normally. */
+    public Optional<Pending> pending() {
+        Path file = dir.resolve(PENDING);
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        return AtomicFile.read(file).map(text -> {
+            Properties p = PropertiesText.parse(text);
+            List<String> containers = split(p.getProperty("pending.containers", ""));
+            List<Integer> ports = split(p.getProperty("pending.ports", "")).stream().map(Integer::parseInt).toList();
+            p.remove("pending.containers");
+            p.remove("pending.ports");
+            return new Pending(Release.from(p), containers, ports);
+        });
+    }
+
+    private static List<String> split(String list) {
+        return list.isBlank() ? List.of() : List.of(list.strip().split(","));
+    }
+
+    /** The pending release is recorded or undone: its note goes. */
+    public void clearPending() {
+        try {
+            Files.deleteIfExists(dir.resolve(PENDING));
+        } catch (IOException e) {
+            throw PierException.failed("cannot remove " + dir.resolve(PENDING) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** An undone pending release never ran: its config snapshot goes with its note (its id stays used). */
+    public void dropPending(int id) {
+        try {
+            Files.deleteIfExists(dir.resolve("v" + id + ".env"));
+        } catch (IOException e) {
+            throw PierException.failed("cannot remove the config of v" + id + ": " + e.getMessage(), e);
+        }
+        clearPending();
     }
 
     /** The config {@code release} ran with; empty for a release made before pier kept it. */

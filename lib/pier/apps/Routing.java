@@ -39,6 +39,11 @@ public final class Routing {
         proxy.apply(new Nginx.Vhost(app, domains, upstreams));
     }
 
+    /** Where the app's site points now, as last applied (which may be a release not recorded yet). */
+    public List<Nginx.Upstream> routed(AppName app) {
+        return proxy.routed(app);
+    }
+
     /**
      * The local ports of the live release's running web containers. Containers of an older release still draining
      * before their retirement are not among them.

@@ -44,6 +44,7 @@ public final class Deploy {
     private final Build build;
     private final Launch launch;
     private final Retire retire;
+    private final PendingRelease pending;
 
     /** Deploys on {@code scheduler}, building with {@code images}, routed by {@code routing}. */
     public Deploy(PierHome home, Scheduler scheduler, Images images, Routing routing, Buildpacks buildpacks) {
@@ -53,6 +54,7 @@ public final class Deploy {
         this.build = new Build(home, images, buildpacks);
         this.launch = new Launch(home, scheduler, images, routing);
         this.retire = new Retire(home, scheduler, images);
+        this.pending = new PendingRelease(home, scheduler, routing);
     }
 
     /** On the local Docker engine and Nginx, with {@code buildpacks}. */
@@ -92,9 +94,11 @@ public final class Deploy {
      * running: the caller retires them with {@link #retireInBackground} once the new release is live.
      */
     public Deployed commit(AppName app, Repository repo, ObjectId commit, String key, Progress progress) {
+        settle(app, progress);
         Releases releases = new Releases(home, app);
-        int id = releases.nextId();
+        int id = releases.reserveId();
         Build.Built built = build.of(app, id, repo, commit, progress);
+        CrashPoint.AFTER_BUILD.reach(home, progress);
         boolean shell = false;
         if (!built.procfile().isEmpty()) {
             shell = hasShell(app, id, built.image());
@@ -131,6 +135,7 @@ public final class Deploy {
 
     /** {@link #restart(AppName, String, Progress)}, recording {@code description} (e.g. "Set GREETING") in the release. */
     public Optional<Deployed> restart(AppName app, String key, String description, Progress progress) {
+        settle(app, progress);
         Optional<Release> current = new Releases(home, app).current();
         if (current.isEmpty()) {
             progress.detail(app + " is not deployed yet; this applies at its first deploy");
@@ -148,9 +153,10 @@ public final class Deploy {
      * when the app is stopped; the caller holds the app's lock and knows it is deployed.
      */
     public Deployed relaunch(AppName app, String key, String description, Progress progress) {
+        settle(app, progress);
         Releases releases = new Releases(home, app);
         Release live = releases.current().orElseThrow(() -> PierException.failed(app + " is not deployed yet: push to deploy it"));
-        int id = releases.nextId();
+        int id = releases.reserveId();
         progress.step("Restarting " + app + " from " + live.tag() + "'s image as v" + id + " (no rebuild)");
         return launch.launch(app, draft(live, id, key, description), ConfigSnapshot.current(home, app), Duration.ZERO,
                 progress);
@@ -162,6 +168,7 @@ public final class Deploy {
      * fails, the app's config is put back and the live release keeps serving.
      */
     public Deployed rollback(AppName app, Release target, String key, Progress progress) {
+        settle(app, progress);
         Releases releases = new Releases(home, app);
         if (!images.imageExists(target.image())) {
             throw PierException.failed("the image of " + target.tag() + " (" + target.image() + ") was removed: pier keeps"
@@ -175,7 +182,7 @@ public final class Deploy {
         if (then.isEmpty()) {
             progress.warn(target.tag() + " was made before pier kept each release's config: it runs with the current config");
         }
-        int id = releases.nextId();
+        int id = releases.reserveId();
         progress.step("Rolling " + app + " back to " + target.tag() + " (" + target.commitShort() + ", config "
                 + target.configShort() + ") as v" + id);
         then.ifPresent(snapshot -> config.write(scope, snapshot.app()));
@@ -184,6 +191,15 @@ public final class Deploy {
                 ConfigSnapshot.current(home, app), Duration.ZERO, progress), () -> config.write(scope, before),
                 "the config of " + app, false);
         return deployed[0];
+    }
+
+    /**
+     * Finishes or undoes a release a killed deploy left pending ({@link PendingRelease}); the caller holds the app's
+     * lock. Every way to a new release calls it first, so the id, the live release and the containers it starts from
+     * are the ones that serve. Returns the release it finished, if it finished one.
+     */
+    public Optional<Release> settle(AppName app, Progress progress) {
+        return pending.settle(app, progress);
     }
 
     /** A new release {@code id} of {@code from}'s image, processes and checks, to launch. */

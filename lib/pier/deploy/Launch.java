@@ -22,7 +22,6 @@ import pier.apps.Scale;
 import pier.apps.Volumes;
 import pier.base.PierException;
 import pier.base.Progress;
-import pier.engine.Container;
 import pier.engine.ContainerSpec;
 import pier.engine.Images;
 import pier.engine.Labels;
@@ -40,7 +39,10 @@ import pier.state.Settings;
  * The one path to a live release, whatever made it (a push, a config change, a restart, a scale, a rollback): run
  * the release command when the image or config is new, start the web containers, check them, switch the site,
  * record the release, then start the workers. Until the switch nothing the live release uses is touched, and a
- * failure removes what this launch started. The caller holds the app's lock.
+ * failure removes what this launch started. The release is written ahead as pending before anything starts, so a
+ * launch killed half-way is finished or undone by the next change ({@link PendingRelease}); once it is recorded, the
+ * older releases' containers lose their restart policy before their retire is handed on. The caller holds the app's
+ * lock.
  */
 final class Launch {
     private final PierHome home;
@@ -71,33 +73,38 @@ final class Launch {
         List<ContainerSpec.Mount> mounts = new Volumes(home, scheduler).mountsFor(app);
         Map<String, String> env = ContainerSpecs.env(config);
         Resources resources = new Resources(home);
-
-        long t0 = System.nanoTime();
-        Optional<String> releaseCommand = release.procfile().command(ProcessType.RELEASE);
-        boolean fresh = live.isEmpty() || !live.get().image().equals(release.image())
-                || !live.get().config().equals(release.config());
-        Duration releaseTime = Duration.ZERO;
-        if (releaseCommand.isPresent() && fresh) {
-            runReleaseCommand(app, release, ContainerSpecs.releaseCommand(app, release, env, mounts,
-                    resources.confinement(app, ProcessType.RELEASE.value())), settings.releaseTimeout(), progress);
-            releaseTime = Duration.ofNanos(System.nanoTime() - t0);
-        } else if (releaseCommand.isPresent()) {
-            progress.detail("same image and config as " + live.get().tag() + ": the release command does not run again");
-        }
-        long t1 = System.nanoTime();
-
-        int webs = release.count(ProcessType.WEB);
-        progress.step("Starting " + app + " v" + id + " (" + Scale.describe(formation) + (webs > 0 ? ", PORT=" + release.port() : "")
-                + ")");
         List<Started> started = new ArrayList<>();
         List<Domain> domains = new Apps(home).domains(app);
+        // Written ahead: if this process dies before the record, the next change of the app finishes or undoes it.
+        releases.pending(new Releases.Pending(release, List.of(), List.of()), config);
+
+        long t0 = System.nanoTime();
+        long t1;
         long t2;
         long t3;
+        Duration releaseTime = Duration.ZERO;
+        int webs = release.count(ProcessType.WEB);
         try {
+            Optional<String> releaseCommand = release.procfile().command(ProcessType.RELEASE);
+            boolean fresh = live.isEmpty() || !live.get().image().equals(release.image())
+                    || !live.get().config().equals(release.config());
+            if (releaseCommand.isPresent() && fresh) {
+                runReleaseCommand(app, release, ContainerSpecs.releaseCommand(app, release, env, mounts,
+                        resources.confinement(app, ProcessType.RELEASE.value())), settings.releaseTimeout(), progress);
+                releaseTime = Duration.ofNanos(System.nanoTime() - t0);
+            } else if (releaseCommand.isPresent()) {
+                progress.detail("same image and config as " + live.get().tag() + ": the release command does not run again");
+            }
+            t1 = System.nanoTime();
+
+            progress.step("Starting " + app + " v" + id + " (" + Scale.describe(formation)
+                    + (webs > 0 ? ", PORT=" + release.port() : "") + ")");
             for (int i = 1; i <= webs; i++) {
                 started.add(start(ContainerSpecs.process(app, release, ProcessType.WEB, i, env, freePort(), mounts,
                         resources.confinement(app, ProcessType.WEB.value()))));
             }
+            releases.pending(new Releases.Pending(release, started.stream().map(Started::id).toList(),
+                    started.stream().map(Started::hostPort).toList()), config);
             t2 = System.nanoTime();
             if (webs > 0) {
                 progress.step((release.checks().isDefault() ? "Checking that " + app + " v" + id + " answers HTTP"
@@ -110,27 +117,43 @@ final class Launch {
                 progress.detail("web=0: no web container, so the site answers 503 (pier ps:scale " + app + " web=1 to serve)");
             }
             t3 = System.nanoTime();
+            CrashPoint.AFTER_START.reach(home, progress);
             progress.step("Switching Nginx to v" + id);
             routing.switchTo(app, domains, started.stream().map(s -> new Nginx.Upstream("127.0.0.1", s.hostPort())).toList());
         } catch (RuntimeException e) {
             started.forEach(s -> scheduler.stopAndRemove(s.id(), Duration.ofSeconds(1)));
+            releases.dropPending(id);
             throw e;
         }
         long t4 = System.nanoTime();
+        CrashPoint.BEFORE_RECORD.reach(home, progress);
         releases.record(release, config);
         new Apps(home).stopped(app, false, draft.key());
+        // The older releases' containers are retired in the background; should that be lost (a reboot, a kill), the
+        // engine must not bring them back beside the live release, so they lose their restart policy right now.
+        List<String> retiring = new PendingRelease(home, scheduler, routing).older(app, id);
+        letStop(retiring, progress);
+        releases.clearPending();
 
         Deploy.Timings timings = new Deploy.Timings(build, releaseTime, Duration.ofNanos(t2 - t1), Duration.ofNanos(t3 - t2),
                 Duration.ofNanos(t4 - t3));
         progress.step(app + " v" + id + " is live at " + String.join(", ",
                 domains.stream().map(d -> "http://" + d).toList()) + " (" + timings + ")");
         startWorkers(app, release, formation, env, mounts, resources, progress);
-        List<String> retiring = scheduler.containers(Map.of(Labels.APP, app.value())).stream()
-                .filter(c -> !c.oneOff())
-                .filter(c -> c.release() != id)
-                .map(Container::id).toList();
         new OldImages(home, images).remove(app);
         return new Deploy.Deployed(release, retiring);
+    }
+
+    /** A container the engine cannot update is reported; the release is live either way, and its retire follows. */
+    private void letStop(List<String> containers, Progress progress) {
+        for (String container : containers) {
+            try {
+                scheduler.letStop(container);
+            } catch (RuntimeException e) {
+                progress.warn("could not clear the restart policy of " + container.substring(0, Math.min(12,
+                        container.length())) + ": " + e.getMessage());
+            }
+        }
     }
 
     private Started start(ContainerSpec spec) {

@@ -92,12 +92,27 @@ public final class Processes {
     }
 
     /**
+     * Takes the app's lock for a change, and first settles what a killed deploy left pending, so the live release
+     * the change starts from is the one that serves.
+     */
+    private Lock locked(AppName app, Progress progress) {
+        Lock lock = Lock.app(home, app);
+        try {
+            deploy.settle(app, progress);
+            return lock;
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /**
      * Sets how many containers of each type run and restarts the app with them as a new release; a type the live
      * release's Procfile does not declare is refused. A stopped or undeployed app only stores the scale. If the
      * switch fails, the scale is put back and the live release keeps serving.
      */
     public void scale(AppName app, Scale changes, String key, Progress progress) {
-        try (Lock ignored = Lock.app(home, app)) {
+        try (Lock ignored = locked(app, progress)) {
             apps().require(app);
             Optional<Release> live = new Releases(home, app).current();
             if (live.isPresent()) {
@@ -129,7 +144,7 @@ public final class Processes {
 
     /** Starts new containers of the live release's image with the current config, then retires the old ones. */
     public void restart(AppName app, String key, Progress progress) {
-        try (Lock ignored = Lock.app(home, app)) {
+        try (Lock ignored = locked(app, progress)) {
             apps().require(app);
             live(app);
             deploy.retireInBackground(app, deploy.relaunch(app, key, "Restart", progress), progress);
@@ -138,7 +153,7 @@ public final class Processes {
 
     /** Starts a stopped app (or one whose web containers are gone) again; a running one is left as it is. */
     public void start(AppName app, String key, Progress progress) {
-        try (Lock ignored = Lock.app(home, app)) {
+        try (Lock ignored = locked(app, progress)) {
             apps().require(app);
             Release live = live(app);
             boolean running = !apps().stopped(app) && docker.containers(Map.of(Labels.APP, app.value(),
@@ -160,7 +175,7 @@ public final class Processes {
      * ps:start, ps:restart, a deploy or a rollback.
      */
     public void stop(AppName app, String key, Progress progress) {
-        try (Lock ignored = Lock.app(home, app)) {
+        try (Lock ignored = locked(app, progress)) {
             apps().require(app);
             Release live = live(app);
             boolean already = apps().stopped(app);
@@ -188,7 +203,7 @@ public final class Processes {
 
     /** Builds the live release's commit again (a new image, e.g. for fresh base layers) and deploys it. */
     public void rebuild(AppName app, String key, Progress progress) {
-        try (Lock ignored = Lock.app(home, app)) {
+        try (Lock ignored = locked(app, progress)) {
             apps().require(app);
             Release live = live(app);
             try (Repository repo = apps().openRepo(app)) {
@@ -214,7 +229,7 @@ public final class Processes {
 
     /** Rolls back to release {@code id}, or to {@link #previous} when empty. */
     public Release rollback(AppName app, Optional<Integer> id, String key, Progress progress) {
-        try (Lock ignored = Lock.app(home, app)) {
+        try (Lock ignored = locked(app, progress)) {
             apps().require(app);
             Releases releases = new Releases(home, app);
             Release live = live(app);

@@ -57,6 +57,7 @@ public final class Retire {
             }
         }
         sleep(new Settings(home).retireWait());
+        CrashPoint.DURING_RETIRE.reach(home, Progress.to(System.out));
         List<String> doomed;
         // The lock covers only the choice: stopping can take the whole grace period, and a push must not wait for it.
         try (Lock ignored = Lock.app(home, app)) {

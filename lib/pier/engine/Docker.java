@@ -284,6 +284,28 @@ public final class Docker implements Scheduler, Images, AutoCloseable {
         client.updateContainerCmd(id).withRestartPolicy(RestartPolicy.unlessStoppedRestart()).exec();
     }
 
+    /**
+     * The restart policy named "no". docker-java's {@code noRestart()} sends an empty name, which an update takes as
+     * "leave the policy as it is"; its constructor with a name is private, so the policy is read from its JSON.
+     */
+    private static final RestartPolicy NO_RESTART = noRestart();
+
+    private static RestartPolicy noRestart() {
+        try {
+            return new ObjectMapper().readValue("{\"Name\":\"no\",\"MaximumRetryCount\":0}", RestartPolicy.class);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public void letStop(String id) {
+        try {
+            client.updateContainerCmd(id).withRestartPolicy(NO_RESTART).exec();
+        } catch (NotFoundException e) {
+            // Retired already: nothing left to come back.
+        }
+    }
+
     public ContainerState state(String id) {
         InspectContainerResponse inspect = client.inspectContainerCmd(id).exec();
         InspectContainerResponse.ContainerState state = inspect.getState();

@@ -56,6 +56,16 @@ public final class Nginx implements Proxy {
         swap(vhost.app(), Optional.of(render(vhost)));
     }
 
+    /** Read back from the app's site file: each {@code server HOST:PORT;} line of its upstream block. */
+    public List<Upstream> routed(AppName app) {
+        return AtomicFile.read(home.vhost(app)).stream()
+                .flatMap(text -> UPSTREAM_LINE.matcher(text).results())
+                .map(m -> new Upstream(m.group(1), Integer.parseInt(m.group(2)))).toList();
+    }
+
+    private static final java.util.regex.Pattern UPSTREAM_LINE =
+            java.util.regex.Pattern.compile("(?m)^\\s*server\\s+([^\\s:;]+):(\\d{1,5})\\s*;");
+
     /** Stops serving an app: its vhost is removed, checked and reloaded the same way. */
     public void remove(AppName app) {
         if (Files.exists(home.vhost(app))) {

@@ -10,6 +10,9 @@ public interface Proxy {
      */
     void apply(Nginx.Vhost vhost);
 
+    /** The upstreams the app's site points at now, as last applied; empty when it has no site or none. */
+    java.util.List<Nginx.Upstream> routed(AppName app);
+
     /** Takes the app's site away; an app without one is fine. */
     void remove(AppName app);
 }

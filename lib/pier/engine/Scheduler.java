@@ -32,6 +32,12 @@ public interface Scheduler {
     /** From now on the engine restarts the container after a crash, a reboot or a restart of the engine. */
     void keepRunning(String id);
 
+    /**
+     * The opposite of {@link #keepRunning}: the engine no longer restarts the container, so one a lost retire left
+     * behind does not come back after a reboot or an engine restart. A container that is gone already is fine.
+     */
+    void letStop(String id);
+
     ContainerState state(String id);
 
     /** The last {@code lines} lines the container wrote, for an error message; empty when they cannot be read. */

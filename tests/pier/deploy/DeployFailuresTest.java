@@ -1,6 +1,7 @@
 package pier.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -146,17 +147,77 @@ class DeployFailuresTest {
     }
 
     @Test
-    void theNextDeployAfterAFailureTakesItsNumberGoesLiveAndRetiresV1() throws Exception {
+    void theNextDeployAfterAFailureTakesANewNumberGoesLiveAndRetiresV1() throws Exception {
         commit("index.html", "v2\n");
         engine.failProxy = "unknown directive";
         assertThrows(PierException.class, this::push);
         engine.failProxy = null;
-        Deploy.Deployed v2 = push();
-        assertEquals(2, v2.release().id(), "nothing of the failed attempt is left, so its number is free again");
-        assertEquals(1, v2.retiring().size(), "only v1's container is left to retire: " + engine.existing());
-        assertEquals(List.of("v1 web.1", "v2 web.1"), engine.existing());
+        Deploy.Deployed v3 = push();
+        assertEquals(3, v3.release().id(), "the failed attempt keeps its number: no later release shares its labels");
+        assertEquals(1, v3.retiring().size(), "only v1's container is left to retire: " + engine.existing());
+        assertEquals(List.of("v1 web.1", "v3 web.1"), engine.existing());
         int port = new Routing(home, () -> engine, engine).upstreams(APP).get(0).port();
         assertEquals(List.of(new Nginx.Upstream("127.0.0.1", port)), engine.site(APP).orElseThrow().upstreams());
+    }
+
+    @Test
+    void aReleaseIdIsNeverTakenTwiceEvenAfterAFailedBuild() throws Exception {
+        commit("index.html", "v2\n");
+        engine.failBuild = "COPY failed";
+        assertThrows(PierException.class, this::push);
+        engine.failBuild = null;
+        assertEquals(3, push().release().id(), "the build's id stays used");
+        assertTrue(Files.readString(home.releases(APP).resolve("last-id")).strip().equals("3"));
+    }
+
+    @Test
+    void aDeployKilledBetweenSwitchAndRecordIsFinishedByTheNextChange() throws Exception {
+        commit("index.html", "v2\n");
+        engine.killAfterSwitch = true;
+        assertThrows(FakeEngine.Killed.class, this::push);
+        assertEquals(1, new Releases(home, APP).current().orElseThrow().id(), "the kill came before the record");
+        assertTrue(new Releases(home, APP).pending().isPresent(), "the deploy wrote its release ahead");
+
+        Optional<Release> finished = deploy.settle(APP, progress);
+
+        assertEquals(Optional.of(2), finished.map(Release::id));
+        assertEquals(2, new Releases(home, APP).current().orElseThrow().id(), "Nginx routes to v2, so v2 is recorded");
+        assertEquals(List.of("v2 web.1"), engine.existing(), "v1's container goes");
+        assertEquals(new Routing(home, () -> engine, engine).upstreams(APP), engine.site(APP).orElseThrow().upstreams());
+        assertTrue(new Releases(home, APP).pending().isEmpty());
+        assertEquals(3, push().release().id(), "the next deploy takes a new id");
+    }
+
+    @Test
+    void aDeployKilledBeforeTheSwitchIsUndoneByTheNextChange() throws Exception {
+        commit("index.html", "v2\n");
+        engine.killAfterStart = true;
+        assertThrows(FakeEngine.Killed.class, this::push);
+        assertEquals(List.of("v1 web.1", "v2 web.1"), engine.existing(), "the killed deploy left its container");
+        engine.killAfterStart = false;
+
+        Deploy.Deployed v3 = deploy.relaunch(APP, "alice", "Restart", progress);
+
+        assertEquals(3, v3.release().id());
+        assertTrue(new Releases(home, APP).get(2).isEmpty(), "v2 never served, so it is not recorded");
+        assertFalse(Files.exists(home.releases(APP).resolve("v2.env")), "nor is its config kept");
+        assertEquals(List.of("v1 web.1", "v3 web.1"), engine.existing(), "v2's container went; v1's retires next");
+        assertTrue(new Releases(home, APP).pending().isEmpty());
+    }
+
+    @Test
+    void settlingWithNothingPendingChangesNothing() {
+        assertEquals(Optional.empty(), deploy.settle(APP, progress));
+        assertLive();
+    }
+
+    @Test
+    void theOlderReleasesContainersLoseTheirRestartPolicyOnceTheNewOneIsRecorded() throws Exception {
+        String v1 = engine.all().get(0).id();
+        commit("index.html", "v2\n");
+        Deploy.Deployed v2 = push();
+        assertEquals(List.of(v1), v2.retiring());
+        assertEquals(java.util.Set.of(v1), engine.letStopped(), "v1 must not come back if its retire is lost; v2 runs on");
     }
 
     /** v1 is the live release, its one web container is all that runs, and the site points at it. */

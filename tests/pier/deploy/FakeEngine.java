@@ -39,11 +39,22 @@ final class FakeEngine implements Scheduler, Images, Proxy {
     boolean crashOnStart;
     int releaseCommandExit;
     @Nullable String failProxy;
+    /** The deploying process "dies" (an Error no catch of the deploy handles, like a kill -9) at these points. */
+    boolean killAfterStart;
+    boolean killAfterSwitch;
+
+    /** What a kill -9 looks like to the code under test: it stops where it is, and nothing of it cleans up. */
+    static final class Killed extends Error {
+        Killed(String where) {
+            super("killed " + where);
+        }
+    }
 
     private final Map<String, Container> containers = new LinkedHashMap<>();
     private final Map<String, HttpServer> listeners = new HashMap<>();
     private final Map<AppName, Nginx.Vhost> sites = new HashMap<>();
     private final List<String> oneOffs = new ArrayList<>();
+    private final java.util.Set<String> letStop = new java.util.HashSet<>();
     private int starts;
     private int ids;
 
@@ -56,6 +67,16 @@ final class FakeEngine implements Scheduler, Images, Proxy {
 
     Optional<Nginx.Vhost> site(AppName app) {
         return Optional.ofNullable(sites.get(app));
+    }
+
+    /** The ids of the containers the engine would no longer restart ({@link #letStop}). */
+    java.util.Set<String> letStopped() {
+        return letStop;
+    }
+
+    /** Every container there is, with its labels and state. */
+    List<Container> all() {
+        return List.copyOf(containers.values());
     }
 
     int starts() {
@@ -117,6 +138,9 @@ final class FakeEngine implements Scheduler, Images, Proxy {
         if (spec.hostPort() > 0 && !crashOnStart) {
             listen(id, spec.hostPort());
         }
+        if (killAfterStart) {
+            throw new Killed("after the start");
+        }
         return id;
     }
 
@@ -138,6 +162,11 @@ final class FakeEngine implements Scheduler, Images, Proxy {
     }
 
     public void keepRunning(String id) {
+        letStop.remove(id);
+    }
+
+    public void letStop(String id) {
+        letStop.add(id);
     }
 
     public ContainerState state(String id) {
@@ -240,10 +269,18 @@ final class FakeEngine implements Scheduler, Images, Proxy {
             throw PierException.failed("nginx -t refused the new site: " + failProxy + "; the previous site stays");
         }
         sites.put(vhost.app(), vhost);
+        if (killAfterSwitch) {
+            killAfterSwitch = false;
+            throw new Killed("between the switch and the record");
+        }
     }
 
     public void remove(AppName app) {
         sites.remove(app);
+    }
+
+    public List<Nginx.Upstream> routed(AppName app) {
+        return site(app).map(Nginx.Vhost::upstreams).orElse(List.of());
     }
 
     /** Stops every listener: the end of a test. */

@@ -58,6 +58,18 @@ class TemplatesTest {
     }
 
     @Test
+    void theUpstreamsASiteRoutesToAreReadBackFromItsFile() throws IOException {
+        Nginx nginx = new Nginx(home, templates);
+        assertEquals(List.of(), nginx.routed(AppName.of("blog")), "no site yet");
+        Files.createDirectories(home.nginx());
+        Files.writeString(home.vhost(AppName.of("blog")), nginx.render(blogVhost()));
+        assertEquals(blogVhost().upstreams(), nginx.routed(AppName.of("blog")));
+        Files.writeString(home.vhost(AppName.of("blog")), nginx.render(new Nginx.Vhost(AppName.of("blog"),
+                List.of(Domain.of("blog.example.com")), List.of())));
+        assertEquals(List.of(), nginx.routed(AppName.of("blog")), "the 503 page routes nowhere");
+    }
+
+    @Test
     void appVhostPortsHaveNoThousandsSeparator() {
         String conf = new Nginx(home, templates).render(blogVhost());
         assertFalse(conf.contains("10,000"), conf);
