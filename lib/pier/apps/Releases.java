@@ -102,10 +102,14 @@ public final class Releases {
 
     /**
      * The id the next deploy will take: one more than any id ever taken, recorded or not. An install from before
-     * {@code releases/last-id} existed counts its newest release, so old state needs no conversion.
+     * {@code releases/last-id} existed counts its newest release file (a damaged one too), so old state needs no
+     * conversion.
      */
     public int nextId() {
-        int recorded = current().map(Release::id).orElse(0);
+        Scan scan = scan();
+        // A damaged release file still holds its id: a new release must not overwrite it while its containers run.
+        int recorded = java.util.stream.Stream.concat(scan.releases().stream().map(Release::id),
+                        scan.damaged().stream().map(d -> idOf(d.file()))).max(Integer::compare).orElse(0);
         int taken = AtomicFile.read(dir.resolve(LAST_ID)).map(String::strip).filter(s -> s.matches("\\d{1,9}"))
                 .map(Integer::parseInt).orElse(0);
         return Math.max(recorded, taken) + 1;
@@ -119,6 +123,11 @@ public final class Releases {
         int id = nextId();
         AtomicFile.write(dir.resolve(LAST_ID), id + "\n", "rw-r--r--");
         return id;
+    }
+
+    private static int idOf(Path releaseFile) {
+        String name = releaseFile.getFileName().toString();
+        return Integer.parseInt(name.substring(1, name.indexOf('.')));
     }
 
     private static final String LAST_ID = "last-id";

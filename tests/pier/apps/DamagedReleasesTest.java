@@ -55,6 +55,14 @@ class DamagedReleasesTest {
     }
 
     @Test
+    void aDamagedNewestReleaseKeepsItsIdFromTheNextDeploy() throws IOException {
+        Files.writeString(file(3), "");
+        assertEquals(4, releases.nextId());
+        assertEquals(4, releases.reserveId());
+        assertEquals(5, releases.nextId());
+    }
+
+    @Test
     void anUnparsableReleaseIsSkippedAndNamed() throws IOException {
         Files.writeString(file(2), "id=2\ncommit=abc\n");
         assertEquals(List.of(1, 3), ids());
