@@ -20,7 +20,7 @@ import pier.names.AppName;
  */
 public final class AppArgument {
     /** Options that stand in for the app, e.g. {@code config:set --global K=V}: with one, no app is added. */
-    static final Set<String> INSTEAD_OF_APP = Set.of("--global");
+    static final Set<String> INSTEAD_OF_APP = Set.of("--global", "--all");
 
     private AppArgument() {
     }

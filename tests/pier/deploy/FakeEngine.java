@@ -137,6 +137,18 @@ final class FakeEngine implements Scheduler, Images, Proxy {
         }
     }
 
+    public void resume(String id) {
+        Container c = containers.get(id);
+        if (c != null && !c.running()) {
+            containers.put(id, new Container(id, c.name(), c.labels(), "running", "", c.publicPort()));
+            c.publicPort().ifPresent(port -> listen(id, port));
+        }
+    }
+
+    public Optional<Integer> hostPort(String id) {
+        return Optional.ofNullable(containers.get(id)).flatMap(Container::publicPort);
+    }
+
     public void keepRunning(String id) {
     }
 
