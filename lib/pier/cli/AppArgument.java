@@ -46,7 +46,7 @@ public final class AppArgument {
         List<String> rest = words.subList(1, words.size());
         if (rest.stream().anyMatch(w -> INSTEAD_OF_APP.contains(w.split("=", 2)[0]))) {
             if (explicit) {
-                throw PierException.usage("give either -a APP or " + String.join("/", INSTEAD_OF_APP) + ", not both");
+                throw PierException.usage("give either -a APP or " + String.join("/", new java.util.TreeSet<>(INSTEAD_OF_APP)) + ", not both");
             }
             return words;
         }
