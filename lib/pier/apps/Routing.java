@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import pier.base.PierException;
 import pier.engine.Container;
@@ -110,7 +111,7 @@ public final class Routing {
      * returns whether the site changed. Nginx checks it first, and is not reloaded when nothing changed.
      */
     public boolean routeTo(AppName app, List<Nginx.Upstream> upstreams) {
-        java.util.Optional<String> before = AtomicFile.read(home.vhost(app));
+        Optional<String> before = AtomicFile.read(home.vhost(app));
         switchTo(app, new Apps(home).domains(app), upstreams);
         return !before.equals(AtomicFile.read(home.vhost(app)));
     }

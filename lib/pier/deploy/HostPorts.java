@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import pier.base.PierException;
@@ -47,7 +48,7 @@ final class HostPorts {
     /** The ports of every pier container; a stopped one is asked for its binding, since the engine lists none for it. */
     private Set<Integer> held() {
         Set<Integer> held = new HashSet<>();
-        for (Container c : scheduler.containers(java.util.Map.of())) {
+        for (Container c : scheduler.containers(Map.of())) {
             if (!c.pierMade() || !c.labels().containsKey(Labels.PROCESS)) {
                 continue;
             }
