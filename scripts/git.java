@@ -43,7 +43,7 @@ public class git {
         List<String> containers;
 
         protected int run() {
-            pier().deploy().retire(app.app(), containers);
+            pier().deploy().retire(app.app(), containers, progress());
             return 0;
         }
     }

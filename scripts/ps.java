@@ -24,15 +24,16 @@ import pier.base.PierException;
 import pier.base.Progress;
 import pier.base.Terminal;
 import pier.deploy.Processes;
+import pier.deploy.Reconcile;
 import pier.engine.Launcher;
 import pier.names.AppName;
 import pier.names.ProcessType;
 
-/** pier's process commands: ps, ps:scale, ps:restart, ps:start, ps:stop, ps:rebuild, logs, run and enter. */
+/** pier's process commands: ps, ps:scale, ps:restart, ps:start, ps:stop, ps:rebuild, ps:reconcile, logs, run and enter. */
 @Command(name = "ps", description = "See, scale, restart, stop and enter an app's processes; read their logs.",
         mixinStandardHelpOptions = true,
         subcommands = {ps.Show.class, ps.ScaleCmd.class, ps.Restart.class, ps.Start.class, ps.Stop.class, ps.Rebuild.class,
-                ps.Logs.class, ps.Run.class, ps.Enter.class})
+                ps.ReconcileCmd.class, ps.Logs.class, ps.Run.class, ps.Enter.class})
 public class ps implements Cli.Root {
     public static void main(String... args) {
         System.exit(Cli.execute(ps::new, args));
@@ -170,6 +171,28 @@ public class ps implements Cli.Root {
     static class Rebuild extends Lifecycle {
         Rebuild() {
             super(Processes::rebuild);
+        }
+    }
+
+    @Command(name = "ps:reconcile", description = "Make APP (or --all apps) run as recorded: the live release at its scale,"
+            + " routed by Nginx; after a reboot or a crash of Docker.", mixinStandardHelpOptions = true)
+    // Without an APP (--all) it is server-wide, so for admin keys only.
+    @Rule(scope = APP, changes = true)
+    static class ReconcileCmd extends PierCommand {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "APP", converter = AppMixin.Converter.class)
+        AppName app;
+        @Option(names = "--all", description = "every app on this server (what the boot hook runs)")
+        boolean all;
+
+        protected int run() {
+            if (all == (app != null)) {
+                throw PierException.usage("give an app or --all: pier ps:reconcile APP, pier ps:reconcile --all");
+            }
+            Progress progress = progress();
+            Reconcile.Report report = all ? pier().reconcile().all(progress)
+                    : new Reconcile.Report(List.of(pier().reconcile().app(app, progress)));
+            progress.step(report.summary());
+            return report.ok() ? 0 : PierException.FAILED;
         }
     }
 

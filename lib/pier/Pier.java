@@ -21,6 +21,7 @@ import pier.deploy.Deploy;
 import pier.deploy.GitService;
 import pier.deploy.Processes;
 import pier.deploy.PushDeploy;
+import pier.deploy.Reconcile;
 import pier.engine.Docker;
 import pier.engine.Nginx;
 import pier.engine.Templates;
@@ -172,10 +173,19 @@ public final class Pier implements AutoCloseable {
             progress.detail("stored; it applies at each app's next deploy or restart");
             return;
         }
+        // One app that cannot restart must not keep the others on the old config: each is tried, the failures told.
+        List<String> failed = new ArrayList<>();
         for (AppName each : apps().list()) {
             try (Lock ignored = Lock.app(home, each)) {
                 restartLocked(each, what + " (global)", progress);
+            } catch (PierException e) {
+                progress.warn(each + " did not restart with it: " + e.getMessage());
+                failed.add(each + " (pier ps:restart " + each + " retries)");
             }
+        }
+        if (!failed.isEmpty()) {
+            throw PierException.failed("the global config is stored and the other apps restarted with it, but "
+                    + String.join(", ", failed) + " did not");
         }
     }
 
@@ -303,22 +313,37 @@ public final class Pier implements AutoCloseable {
         return new Deploy(home, docker(), nginx(), buildpacks());
     }
 
+    /** Makes what runs match what pier recorded: the live release at its scale, routed by Nginx (ps:reconcile). */
+    public Reconcile reconcile() {
+        return new Reconcile(home, docker(), routing());
+    }
+
     /** The app's processes: ps, scale, restart, start, stop, rebuild, rollback, logs, run and enter. */
     public Processes processes() {
         return new Processes(home, docker(), nginx(), deploy());
     }
 
-    /** Serves every deployed app under the server-wide domain {@code domain} (null: back to localhost). */
+    /**
+     * Serves every deployed app under the server-wide domain {@code domain} (null: back to localhost). If Nginx refuses
+     * a site, every app is put back on the old names. An app with no running web container does not block the
+     * others: its site keeps its old names until {@code ps:reconcile} or its next start, and this fails at the end
+     * naming it, after every other app was moved.
+     */
     public void globalDomain(@Nullable Domain domain) {
         Optional<Domain> previous = settings().globalDomain();
         domains().claimGlobal(domain);
         List<AppName> routed = new ArrayList<>();
+        List<AppName> behind = new ArrayList<>();
         try {
             for (AppName app : apps().list()) {
                 try (Lock ignored = Lock.app(home, app)) {
-                    routing().reroute(app);
+                    Routing.Outcome outcome = routing().tryRoute(app, apps().domains(app));
+                    if (outcome == Routing.Outcome.NOTHING_RUNNING) {
+                        behind.add(app);
+                    } else if (outcome == Routing.Outcome.ROUTED) {
+                        routed.add(app);
+                    }
                 }
-                routed.add(app);
             }
         } catch (PierException e) {
             // Put every app back on the old names, so the server is as it was before the command.
@@ -329,6 +354,11 @@ public final class Pier implements AutoCloseable {
                 }
             }
             throw PierException.failed(e.getMessage() + "; the global domain was left as it was");
+        }
+        if (!behind.isEmpty()) {
+            throw PierException.failed("apps are now served at APP." + (domain == null ? "localhost" : domain) + ", but "
+                    + String.join("; ", behind.stream().map(Routing::nothingRunning).toList())
+                    + ": its site keeps its old names until then");
         }
     }
 

@@ -42,7 +42,7 @@ class RolesSystemTest {
     /** What the issue lets a developer run on its own apps; everything else a developer or deploy key may not run. */
     static final Set<String> DEVELOPER_COMMANDS = Set.of("apps:info", "config", "config:get", "config:set", "config:unset",
             "domains", "domains:add", "domains:remove", "domains:set", "domains:clear", "builder", "builder:set",
-            "ps", "ps:scale", "ps:restart", "ps:start", "ps:stop", "ps:rebuild", "logs", "run", "enter",
+            "ps", "ps:scale", "ps:restart", "ps:start", "ps:stop", "ps:rebuild", "ps:reconcile", "logs", "run", "enter",
             "releases", "releases:rollback", "events", "resource:report");
 
     /** One command line of the matrix; {app} is replaced by the app under test, {role} by who runs it. */
@@ -84,6 +84,7 @@ class RolesSystemTest {
             Call.of("ps:restart", "{app}"),
             Call.of("ps:stop", "{app}"),
             Call.of("ps:start", "{app}"),
+            Call.of("ps:reconcile", "{app}"),
             Call.of("releases", "{app}"),
             Call.of("releases:rollback", "{app}"),
             Call.of("ps:rebuild", "{app}"),
@@ -100,6 +101,7 @@ class RolesSystemTest {
             Call.of("config:unset", "--global", "--no-restart", "MATRIX_GLOBAL"),
             Call.of("domains:clear-global"),
             Call.of("domains:set-global", "pier.test"),
+            Call.of("ps:reconcile", "--all"),
             Call.of("volume:create", "matrix-vol", "/data"),
             Call.of("volume:list"),
             Call.of("volume:info", "matrix-vol"),

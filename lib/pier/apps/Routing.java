@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import pier.base.PierException;
 import pier.engine.Container;
@@ -14,6 +15,7 @@ import pier.engine.Scheduler;
 import pier.names.AppName;
 import pier.names.Domain;
 import pier.names.ProcessType;
+import pier.state.AtomicFile;
 import pier.state.PierHome;
 
 /**
@@ -58,28 +60,64 @@ public final class Routing {
                 .distinct().toList();
     }
 
+    /** What re-routing an app's site came to. */
+    public enum Outcome {
+        /** The site now serves the names given (or was serving them already). */
+        ROUTED,
+        /** The app has no site: it was never deployed. */
+        NO_SITE,
+        /** No web container of the live release runs, so the site was left as it was: {@code ps:reconcile} fixes it. */
+        NOTHING_RUNNING
+    }
+
     /**
      * Points the app's site at {@code domains}; returns false when the app has no site (not deployed yet). A stopped
      * app, or one scaled to web=0, gets the page that answers 503. Otherwise refuses when no web container runs,
      * since a site without its upstreams cannot be rendered.
      */
     public boolean route(AppName app, List<Domain> domains) {
+        Outcome outcome = tryRoute(app, domains);
+        if (outcome == Outcome.NOTHING_RUNNING) {
+            throw PierException.failed(nothingRunning(app) + ", so Nginx cannot be pointed at its new names");
+        }
+        return outcome == Outcome.ROUTED;
+    }
+
+    /**
+     * {@link #route}, but an app with no running web container is not an error: its site is left as it was and the
+     * outcome says so, for a server-wide change that must not be blocked by one broken app.
+     */
+    public Outcome tryRoute(AppName app, List<Domain> domains) {
         if (!Files.exists(home.vhost(app))) {
-            return false;
+            return Outcome.NO_SITE;
         }
         boolean noWeb = new Apps(home).stopped(app)
                 || new Releases(home, app).current().map(r -> r.count(ProcessType.WEB) == 0).orElse(false);
         List<Nginx.Upstream> upstreams = noWeb ? List.of() : upstreams(app);
         if (upstreams.isEmpty() && !noWeb) {
-            throw PierException.failed("no web container of " + app + " is running, so Nginx cannot be pointed at its"
-                    + " new names; deploy it again (git push) and retry");
+            return Outcome.NOTHING_RUNNING;
         }
         switchTo(app, domains, upstreams);
-        return true;
+        return Outcome.ROUTED;
+    }
+
+    /** Why an app's site could not be re-routed, and the command that fixes it. */
+    public static String nothingRunning(AppName app) {
+        return "no web container of " + app + " is running (fix it with: pier ps:reconcile " + app + ")";
     }
 
     /** Re-renders the app's site for its running containers and current names; an undeployed app has none. */
     public void reroute(AppName app) {
         route(app, new Apps(home).domains(app));
+    }
+
+    /**
+     * Points the app's site, with its current names, at exactly {@code upstreams} (none: the page that answers 503);
+     * returns whether the site changed. Nginx checks it first, and is not reloaded when nothing changed.
+     */
+    public boolean routeTo(AppName app, List<Nginx.Upstream> upstreams) {
+        Optional<String> before = AtomicFile.read(home.vhost(app));
+        switchTo(app, new Apps(home).domains(app), upstreams);
+        return !before.equals(AtomicFile.read(home.vhost(app)));
     }
 }

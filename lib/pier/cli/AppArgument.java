@@ -20,7 +20,7 @@ import pier.names.AppName;
  */
 public final class AppArgument {
     /** Options that stand in for the app, e.g. {@code config:set --global K=V}: with one, no app is added. */
-    static final Set<String> INSTEAD_OF_APP = Set.of("--global");
+    static final Set<String> INSTEAD_OF_APP = Set.of("--global", "--all");
 
     private AppArgument() {
     }
@@ -46,7 +46,7 @@ public final class AppArgument {
         List<String> rest = words.subList(1, words.size());
         if (rest.stream().anyMatch(w -> INSTEAD_OF_APP.contains(w.split("=", 2)[0]))) {
             if (explicit) {
-                throw PierException.usage("give either -a APP or " + String.join("/", INSTEAD_OF_APP) + ", not both");
+                throw PierException.usage("give either -a APP or " + String.join("/", new java.util.TreeSet<>(INSTEAD_OF_APP)) + ", not both");
             }
             return words;
         }

@@ -53,7 +53,7 @@ public final class Deploy {
         this.images = images;
         this.build = new Build(home, images, buildpacks);
         this.launch = new Launch(home, scheduler, images, routing);
-        this.retire = new Retire(home, scheduler, images);
+        this.retire = new Retire(home, scheduler, images, routing);
         this.pending = new PendingRelease(home, scheduler, routing);
     }
 
@@ -213,8 +213,8 @@ public final class Deploy {
         retire.inBackground(app, deployed, progress);
     }
 
-    /** Waits for requests in flight to drain, then stops and removes {@code containers} of {@code app}. */
-    public void retire(AppName app, List<String> containers) {
-        retire.now(app, containers);
+    /** Waits for requests in flight to drain, stops and removes {@code containers} of {@code app}, then reconciles it. */
+    public void retire(AppName app, List<String> containers, Progress progress) {
+        retire.now(app, containers, progress);
     }
 }

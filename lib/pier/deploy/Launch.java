@@ -1,8 +1,5 @@
 package pier.deploy;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -231,11 +228,8 @@ final class Launch {
                 .forEach(c -> scheduler.remove(c.id()));
     }
 
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw PierException.failed("no free local port for the new container: " + e.getMessage(), e);
-        }
+    /** A host port for a new web container, from the range pier owns (see {@link HostPorts}). */
+    private int freePort() {
+        return new HostPorts(home, scheduler).choose();
     }
 }

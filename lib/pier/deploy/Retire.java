@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import pier.apps.Release;
 import pier.apps.Releases;
+import pier.apps.Routing;
 import pier.base.PierException;
 import pier.base.Progress;
 import pier.engine.Container;
@@ -27,11 +28,13 @@ public final class Retire {
     private final PierHome home;
     private final Scheduler scheduler;
     private final Images images;
+    private final Routing routing;
 
-    public Retire(PierHome home, Scheduler scheduler, Images images) {
+    public Retire(PierHome home, Scheduler scheduler, Images images, Routing routing) {
         this.home = home;
         this.scheduler = scheduler;
         this.images = images;
+        this.routing = routing;
     }
 
     /** Hands the retirement of {@code deployed}'s predecessors to a detached {@code pier ps:retire}. */
@@ -48,9 +51,10 @@ public final class Retire {
 
     /**
      * Waits for requests in flight to drain, then stops and removes {@code containers} of {@code app}. A container
-     * of the app's live release is never retired, whatever the caller passed.
+     * of the app's live release is never retired, whatever the caller passed. Then the app is reconciled, so what a
+     * deploy that died half-way left behind goes too; its lines go to {@code progress}.
      */
-    public void now(AppName app, List<String> containers) {
+    public void now(AppName app, List<String> containers, Progress progress) {
         for (String id : containers) {
             if (!id.matches("[0-9a-f]{12,64}")) {
                 throw PierException.usage("invalid container id " + id + ": expected 12 to 64 hex digits");
@@ -72,9 +76,14 @@ public final class Retire {
         try (Lock ignored = Lock.app(home, app)) {
             new OldImages(home, images).remove(app);
         }
+        // After every deploy: only the live release runs, at its scale, and Nginx routes to exactly it.
+        Reconcile.Result reconciled = new Reconcile(home, scheduler, routing).app(app, progress);
         if (!problems.isEmpty()) {
             throw PierException.failed("could not retire " + String.join("; ", problems));
         }
+        reconciled.failure().ifPresent(why -> {
+            throw PierException.failed("retired, but could not reconcile " + app + ": " + why);
+        });
     }
 
     private static void sleep(Duration d) {

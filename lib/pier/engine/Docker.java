@@ -42,6 +42,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -277,6 +278,28 @@ public final class Docker implements Scheduler, Images, AutoCloseable {
                 // Still in use by a container being removed; the next destroy or purge takes it.
             }
         }
+    }
+
+    public void resume(String id) {
+        try {
+            client.startContainerCmd(id).exec();
+        } catch (NotModifiedException e) {
+            // Running already: the goal is reached.
+        } catch (RuntimeException e) {
+            throw PierException.failed("cannot start container " + id.substring(0, Math.min(12, id.length())) + ": "
+                    + Shown.firstLine(e.getMessage()), e);
+        }
+    }
+
+    public Optional<Integer> hostPort(String id) {
+        HostConfig host = client.inspectContainerCmd(id).exec().getHostConfig();
+        Ports ports = host == null ? null : host.getPortBindings();
+        if (ports == null) {
+            return Optional.empty();
+        }
+        return ports.getBindings().values().stream().filter(java.util.Objects::nonNull).flatMap(Arrays::stream)
+                .map(Ports.Binding::getHostPortSpec).filter(p -> p != null && p.matches("\\d{1,5}"))
+                .map(Integer::parseInt).findFirst();
     }
 
     /** From now on the engine restarts the container after a crash, a reboot or a restart of dockerd. */

@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -28,6 +29,12 @@ public interface Scheduler {
 
     /** Creates and starts a long-running container with no restart policy yet; returns its id. */
     String start(ContainerSpec spec);
+
+    /** Starts a stopped container again as it was made (its port, env and policy); one that runs already is fine. */
+    void resume(String id);
+
+    /** The host port the container is published on, running or not (a stopped one keeps its claim); empty: none. */
+    Optional<Integer> hostPort(String id);
 
     /** From now on the engine restarts the container after a crash, a reboot or a restart of the engine. */
     void keepRunning(String id);

@@ -22,6 +22,7 @@ public final class Settings {
     public static final String RELEASE_TIMEOUT = "release.timeout.seconds";
     public static final String PUSH_TIMEOUT = "push.timeout.seconds";
     public static final String PUSH_MAX_SIZE = "push.max.size.mb";
+    public static final String PORTS_RANGE = "ports.range";
 
     private final PierHome home;
 
@@ -72,6 +73,43 @@ public final class Settings {
     /** The largest pack a push may send, in bytes. */
     public long pushMaxSize() {
         return wholeNumber(PUSH_MAX_SIZE, 1024, 1, 1 << 20) << 20;
+    }
+
+    /** The host ports pier publishes web containers on, {@code LOW-HIGH} inclusive. */
+    public record PortRange(int low, int high) {
+        /** Outside Linux's ephemeral range (32768-60999), so no outgoing connection holds one at boot. */
+        public static final PortRange DEFAULT = new PortRange(20000, 29999);
+
+        public int size() {
+            return high - low + 1;
+        }
+
+        @Override
+        public String toString() {
+            return low + "-" + high;
+        }
+    }
+
+    /** The range of {@value #PORTS_RANGE}; an invalid value is refused with what it must be. */
+    public PortRange portRange() {
+        Optional<String> raw = get(PORTS_RANGE).map(String::strip);
+        if (raw.isEmpty()) {
+            return PortRange.DEFAULT;
+        }
+        return parsePortRange(raw.get()).orElseThrow(() -> PierException.failed(PORTS_RANGE + " in " + home.settings()
+                + " must be LOW-HIGH with 1024 <= LOW <= HIGH <= 65535 (default " + PortRange.DEFAULT + "), not "
+                + raw.get()));
+    }
+
+    /** {@code LOW-HIGH} as a range, or empty when it is not one (ports below 1024 are the system's). */
+    public static Optional<PortRange> parsePortRange(String text) {
+        if (!text.matches("\\d{4,5}-\\d{4,5}")) {
+            return Optional.empty();
+        }
+        String[] ends = text.split("-");
+        int low = Integer.parseInt(ends[0]);
+        int high = Integer.parseInt(ends[1]);
+        return low >= 1024 && low <= high && high <= 65535 ? Optional.of(new PortRange(low, high)) : Optional.empty();
     }
 
     private long wholeNumber(String key, long fallback, long min, long max) {

@@ -65,6 +65,18 @@ final class FakeEngine implements Scheduler, Images, Proxy {
         return containers.values().stream().map(c -> "v" + c.release() + " " + c.instance()).sorted().toList();
     }
 
+    /** What a kill -9 of dockerd leaves: every container exited, nothing listening. */
+    void crashAll() {
+        containers.replaceAll((id, c) -> new Container(id, c.name(), c.labels(), "exited", "Exited (137)", c.publicPort()));
+        listeners.values().forEach(s -> s.stop(0));
+        listeners.clear();
+    }
+
+    /** The containers that exist now with their state: "v1 web.1 running". */
+    List<String> states() {
+        return containers.values().stream().map(c -> "v" + c.release() + " " + c.instance() + " " + c.state()).sorted().toList();
+    }
+
     Optional<Nginx.Vhost> site(AppName app) {
         return Optional.ofNullable(sites.get(app));
     }
@@ -159,6 +171,18 @@ final class FakeEngine implements Scheduler, Images, Proxy {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    public void resume(String id) {
+        Container c = containers.get(id);
+        if (c != null && !c.running()) {
+            containers.put(id, new Container(id, c.name(), c.labels(), "running", "", c.publicPort()));
+            c.publicPort().ifPresent(port -> listen(id, port));
+        }
+    }
+
+    public Optional<Integer> hostPort(String id) {
+        return Optional.ofNullable(containers.get(id)).flatMap(Container::publicPort);
     }
 
     public void keepRunning(String id) {
