@@ -92,17 +92,20 @@ public final class Docker implements Scheduler, Images, AutoCloseable {
     }
 
     /**
-     * Builds {@code dir}'s Dockerfile, streaming each output line to {@code log}; returns the image id. Its RUN steps
-     * run on {@code network} (the app's own, so a build reaches no other app) with at most {@code memory} bytes
-     * (0: no limit), and a build still running at {@code deadline} is stopped: closing the connection makes the
-     * engine cancel it.
+     * Builds {@code dir}'s Dockerfile, streaming each output line to {@code log}. Its RUN steps run on {@code network}
+     * (the app's own, so a build reaches no other app) with at most {@code memory} bytes (0: no limit), and a build
+     * still running at {@code deadline} is stopped: closing the connection makes the engine cancel it. {@code labels}
+     * reach the final image only (the legacy builder appends them as a last LABEL step), so the images a build made
+     * are told by the ids its output reported ({@link BuildSteps}): a failed build's are removed here.
      */
-    public String build(File dir, String tag, Map<String, String> labels, String network, long memory, Duration deadline,
-                        Consumer<String> log) {
+    public Built build(File dir, String tag, Map<String, String> labels, String network, long memory, Duration deadline,
+                       Consumer<String> log) {
+        BuildSteps steps = new BuildSteps();
         BuildImageResultCallback callback = new BuildImageResultCallback() {
             @Override
             public void onNext(BuildResponseItem item) {
                 if (item.getStream() != null) {
+                    item.getStream().lines().forEach(steps::line);
                     item.getStream().lines().filter(l -> !l.isBlank()).forEach(log);
                 }
                 if (item.isErrorIndicated() && item.getErrorDetail() != null) {
@@ -134,11 +137,69 @@ public final class Docker implements Scheduler, Images, AutoCloseable {
                 throw PierException.failed("the build did not finish within " + deadline.toSeconds() + "s and was stopped"
                         + " (the setting " + Settings.BUILD_TIMEOUT + " sets that deadline)");
             }
-            return callback.awaitImageId();
+            String id = callback.awaitImageId();
+            return new Built(id, aside(id, steps.images()));
         } catch (PierException e) {
+            removeBuilt(steps);
             throw e;
         } catch (RuntimeException e) {
+            removeBuilt(steps);
             throw PierException.failed("docker build failed: " + Shown.firstLine(e.getMessage()), e);
+        }
+    }
+
+    /**
+     * Removes what a failed build made: the containers its steps ran in (the engine removes them itself unless the
+     * build was cut off), then its images, newest first. Only images this build committed are named, never one
+     * it used from cache or FROM; one another build already stands on or tagged stays (removal is not forced).
+     */
+    private void removeBuilt(BuildSteps steps) {
+        steps.containers().forEach(c -> {
+            try {
+                remove(c);
+            } catch (RuntimeException e) {
+                // Left for Docker: a container the engine still holds is not worth hiding the build's error.
+            }
+        });
+        List<String> made = new ArrayList<>(steps.images());
+        java.util.Collections.reverse(made);
+        made.forEach(this::removeImageIfUnused);
+    }
+
+    /** Of the images a build made, those {@code id} does not stand on (other stages' steps), oldest first. */
+    private List<String> aside(String id, List<String> made) {
+        Set<String> chain = new java.util.HashSet<>();
+        String at = id;
+        try {
+            while (at != null && !at.isEmpty() && chain.size() < 1000) {
+                var image = client.inspectImageCmd(at).exec();
+                chain.add(shortId(image.getId()));
+                at = image.getParent();
+            }
+        } catch (NotFoundException e) {
+            // The chain ends at an image the engine no longer has.
+        }
+        return made.stream().filter(m -> !chain.contains(shortId(m))).toList();
+    }
+
+    private static String shortId(String id) {
+        String hex = id.startsWith("sha256:") ? id.substring(7) : id;
+        return hex.substring(0, Math.min(12, hex.length()));
+    }
+
+    /** The bytes {@code image} adds to its parent (its own layer), or -1 when the engine no longer has it. */
+    public long ownSize(String image) {
+        try {
+            var inspect = client.inspectImageCmd(image).exec();
+            long size = inspect.getSize() == null ? 0 : inspect.getSize();
+            String parent = inspect.getParent();
+            if (parent == null || parent.isEmpty()) {
+                return size;
+            }
+            Long parentSize = client.inspectImageCmd(parent).exec().getSize();
+            return Math.max(0, size - (parentSize == null ? 0 : parentSize));
+        } catch (NotFoundException e) {
+            return -1;
         }
     }
 
