@@ -18,31 +18,48 @@ public final class BuildSteps {
 
     private final List<String> images = new ArrayList<>();
     private final List<String> containers = new ArrayList<>();
-    /** A step ran in a container, so the next image line is an image this build committed. */
+    /** A step ran in a container, so its last image line is an image this build committed. */
     private boolean ran;
+    /**
+     * The last image line of the running step. The step's own output comes before the builder's line, so an app
+     * printing such a line is overridden; a failing step's forged line is not, which is why {@link Docker} removes
+     * only untagged images made since the build began.
+     */
+    private String pending;
 
     /** One line of the build's output. */
     public synchronized void line(String line) {
         if (line.startsWith("Step ")) {
-            ran = false;
+            commit();
             return;
         }
         Matcher running = RUNNING.matcher(line);
-        if (running.matches()) {
+        if (running.matches() && !ran) {
             containers.add(running.group(1));
             ran = true;
             return;
         }
         Matcher image = IMAGE.matcher(line);
         if (image.matches() && ran) {
-            images.add(image.group(1));
-            ran = false;
+            pending = image.group(1);
         }
+    }
+
+    private void commit() {
+        if (pending != null) {
+            images.add(pending);
+        }
+        pending = null;
+        ran = false;
     }
 
     /** The images this build committed, in the order it made them (the last is the newest). */
     public synchronized List<String> images() {
-        return List.copyOf(images);
+        List<String> all = new ArrayList<>(images);
+        if (pending != null) {
+            all.add(pending);
+        }
+        return List.copyOf(all);
     }
 
     /** The containers its steps ran in: the engine removes them (forcerm), unless the build was cut off. */

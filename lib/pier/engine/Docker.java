@@ -101,6 +101,7 @@ public final class Docker implements Scheduler, Images, AutoCloseable {
     public Built build(File dir, String tag, Map<String, String> labels, String network, long memory, Duration deadline,
                        Consumer<String> log) {
         BuildSteps steps = new BuildSteps();
+        java.time.Instant began = java.time.Instant.now();
         BuildImageResultCallback callback = new BuildImageResultCallback() {
             @Override
             public void onNext(BuildResponseItem item) {
@@ -138,32 +139,65 @@ public final class Docker implements Scheduler, Images, AutoCloseable {
                         + " (the setting " + Settings.BUILD_TIMEOUT + " sets that deadline)");
             }
             String id = callback.awaitImageId();
-            return new Built(id, aside(id, steps.images()));
+            return new Built(id, aside(id, madeSince(steps.images(), began)));
         } catch (PierException e) {
-            removeBuilt(steps);
+            removeBuilt(steps, began);
             throw e;
         } catch (RuntimeException e) {
-            removeBuilt(steps);
+            removeBuilt(steps, began);
             throw PierException.failed("docker build failed: " + Shown.firstLine(e.getMessage()), e);
         }
     }
 
     /**
-     * Removes what a failed build made: the containers its steps ran in (the engine removes them itself unless the
-     * build was cut off), then its images, newest first. Only images this build committed are named, never one
-     * it used from cache or FROM; one another build already stands on or tagged stays (removal is not forced).
+     * Removes what a failed build made: the containers its steps ran in (the engine removes them itself, forcerm,
+     * unless the build was cut off), then its images, newest first. The ids come from the build's output, which the
+     * app's own steps also write to, so an id is trusted only for something made since the build began, and an image
+     * only when untagged: never the base image, another app's release or an admin's image. Removal is not forced,
+     * so an image another build already stands on stays.
      */
-    private void removeBuilt(BuildSteps steps) {
-        steps.containers().forEach(c -> {
+    private void removeBuilt(BuildSteps steps, java.time.Instant began) {
+        for (String c : steps.containers()) {
             try {
-                remove(c);
+                var inspect = client.inspectContainerCmd(c).exec();
+                Map<String, String> labels = inspect.getConfig() == null || inspect.getConfig().getLabels() == null
+                        ? Map.of() : inspect.getConfig().getLabels();
+                if (!labels.containsKey(Labels.APP) && since(inspect.getCreated(), began)) {
+                    remove(c);
+                }
             } catch (RuntimeException e) {
-                // Left for Docker: a container the engine still holds is not worth hiding the build's error.
+                // Gone already, or the engine holds it: not worth hiding the build's own error.
             }
-        });
-        List<String> made = new ArrayList<>(steps.images());
+        }
+        List<String> made = new ArrayList<>(madeSince(steps.images(), began));
         java.util.Collections.reverse(made);
         made.forEach(this::removeImageIfUnused);
+    }
+
+    /** Of {@code ids}, the untagged images created since {@code began}. */
+    private List<String> madeSince(List<String> ids, java.time.Instant began) {
+        List<String> made = new ArrayList<>();
+        for (String id : ids) {
+            try {
+                var inspect = client.inspectImageCmd(id).exec();
+                boolean tagged = inspect.getRepoTags() != null && !inspect.getRepoTags().isEmpty();
+                if (!tagged && since(inspect.getCreated(), began)) {
+                    made.add(id);
+                }
+            } catch (RuntimeException e) {
+                // Gone already.
+            }
+        }
+        return made;
+    }
+
+    private static boolean since(@Nullable String created, java.time.Instant began) {
+        try {
+            // A second's slack: the engine's clock stamps, ours began; both are this host's clock.
+            return created != null && !java.time.Instant.parse(created).isBefore(began.minusSeconds(1));
+        } catch (java.time.format.DateTimeParseException e) {
+            return false;
+        }
     }
 
     /** Of the images a build made, those {@code id} does not stand on (other stages' steps), oldest first. */
@@ -762,6 +796,43 @@ public final class Docker implements Scheduler, Images, AutoCloseable {
         } catch (DockerException e) {
             return false;
         }
+    }
+
+    /** What the engine holds on disk, by its own figures ({@code GET /system/df}); empty when it does not answer. */
+    public EngineUsage usage() {
+        DockerHttpClient.Request request = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.GET).path("/system/df").build();
+        List<EngineUsage.Image> images = new ArrayList<>();
+        List<EngineUsage.Container> containers = new ArrayList<>();
+        try (DockerHttpClient.Response response = http.execute(request); InputStream body = response.getBody()) {
+            if (response.getStatusCode() != 200) {
+                return new EngineUsage(images, containers);
+            }
+            JsonNode df = new ObjectMapper().readTree(body);
+            for (JsonNode i : df.path("Images")) {
+                List<String> tags = new ArrayList<>();
+                i.path("RepoTags").forEach(t -> {
+                    if (!t.asText().equals("<none>:<none>")) {
+                        tags.add(t.asText());
+                    }
+                });
+                images.add(new EngineUsage.Image(i.path("Id").asText(), tags, labels(i.path("Labels")),
+                        i.path("Size").asLong(-1), i.path("SharedSize").asLong(-1)));
+            }
+            for (JsonNode c : df.path("Containers")) {
+                containers.add(new EngineUsage.Container(c.path("Id").asText(), labels(c.path("Labels")),
+                        c.path("SizeRw").asLong(0)));
+            }
+        } catch (IOException | RuntimeException e) {
+            // A report's courtesy: an engine that cannot tell shows nothing.
+        }
+        return new EngineUsage(images, containers);
+    }
+
+    private static Map<String, String> labels(JsonNode node) {
+        Map<String, String> labels = new HashMap<>();
+        node.fields().forEachRemaining(f -> labels.put(f.getKey(), f.getValue().asText()));
+        return labels;
     }
 
     /**
