@@ -106,7 +106,7 @@ public final class BuildCache {
 
     /**
      * Prunes the oldest cached images while the cache is over {@code budget}; forgets those the engine no longer
-     * has. An image another image stands on, or a container uses, stays (removal is never forced).
+     * has. An image another image stands on, a container uses or someone tagged stays (removal is never forced).
      */
     Pruned prune(long budget) {
         try (Lock lock = Lock.global(home, "build-cache")) {
@@ -118,7 +118,7 @@ public final class BuildCache {
                 List<Entry> prune = overBudget(now, budget);
                 boolean progress = false;
                 for (Entry e : prune) {
-                    if (images.removeImageIfUnused(e.image())) {
+                    if (images.removeUntaggedIfUnused(e.image())) {
                         progress = true;
                     }
                 }

@@ -171,7 +171,7 @@ public final class Docker implements Scheduler, Images, AutoCloseable {
         }
         List<String> made = new ArrayList<>(madeSince(steps.images(), began));
         java.util.Collections.reverse(made);
-        made.forEach(this::removeImageIfUnused);
+        made.forEach(this::removeUntaggedIfUnused);
     }
 
     /** Of {@code ids}, the untagged images created since {@code began}. */
@@ -833,6 +833,18 @@ public final class Docker implements Scheduler, Images, AutoCloseable {
         Map<String, String> labels = new HashMap<>();
         node.fields().forEachRemaining(f -> labels.put(f.getKey(), f.getValue().asText()));
         return labels;
+    }
+
+    public boolean removeUntaggedIfUnused(String image) {
+        try {
+            List<String> tags = client.inspectImageCmd(image).exec().getRepoTags();
+            if (tags != null && !tags.isEmpty()) {
+                return false;
+            }
+        } catch (NotFoundException e) {
+            return true;
+        }
+        return removeImageIfUnused(image);
     }
 
     /**

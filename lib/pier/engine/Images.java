@@ -45,6 +45,12 @@ public interface Images {
     /** Removes a tag or an untagged image unless a container uses it; true when it went. */
     boolean removeImageIfUnused(String image);
 
+    /**
+     * Removes an untagged image by id unless another image stands on it or a container uses it; true when it went
+     * (or was gone). A tagged image stays whatever: someone named it since a build made it.
+     */
+    boolean removeUntaggedIfUnused(String image);
+
     /** Removes an image, forced; one that is gone or still used is left for the next cleanup. */
     void removeImage(String image);
 }

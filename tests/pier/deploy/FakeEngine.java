@@ -81,6 +81,10 @@ final class FakeEngine implements Scheduler, Images, Proxy {
         return -1;
     }
 
+    public boolean removeUntaggedIfUnused(String image) {
+        return true;
+    }
+
     public boolean imageExists(String image) {
         return true;
     }
