@@ -9,6 +9,7 @@ import pier.apps.Checks;
 import pier.apps.Procfile;
 import pier.base.Bytes;
 import pier.base.Progress;
+import pier.base.Shown;
 import pier.build.BuildImages;
 import pier.build.Buildpacks;
 import pier.build.Checkout;
@@ -76,8 +77,15 @@ final class Build {
     /** Keeps what the build made aside of its image as cache, then prunes the oldest cache over the budget. */
     private void keepCacheWithin(AppName app, List<String> made, long budget, Progress progress) {
         BuildCache cache = new BuildCache(home, images);
-        cache.record(app, made);
-        BuildCache.Pruned pruned = cache.prune(budget);
+        BuildCache.Pruned pruned;
+        try {
+            cache.record(app, made);
+            pruned = cache.prune(budget);
+        } catch (RuntimeException e) {
+            // Housekeeping: a good build is not failed for it; the next build prunes again.
+            progress.detail("the build cache was not pruned: " + Shown.firstLine(e.getMessage()));
+            return;
+        }
         if (pruned.images() > 0) {
             progress.detail("pruned " + pruned.images() + " build cache image" + (pruned.images() == 1 ? "" : "s") + " ("
                     + Bytes.shown(pruned.bytes()) + "): the build cache was over " + Settings.BUILD_CACHE_BUDGET + " = "
