@@ -18,6 +18,7 @@ import pier.base.PierException;
 import pier.base.Progress;
 import pier.build.Buildpacks;
 import pier.deploy.Deploy;
+import pier.deploy.DiskUsage;
 import pier.deploy.GitService;
 import pier.deploy.Processes;
 import pier.deploy.PushDeploy;
@@ -280,6 +281,11 @@ public final class Pier implements AutoCloseable {
 
     public Volumes volumes() {
         return new Volumes(home, docker());
+    }
+
+    /** What pier holds on disk: each app's images, containers and volumes, the build cache, the state directory. */
+    public DiskUsage.Report diskUsage() {
+        return new DiskUsage(home, docker(), volumes()).report();
     }
 
     /**

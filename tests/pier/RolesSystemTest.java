@@ -124,6 +124,7 @@ class RolesSystemTest {
             Call.withKey("developer:allow", "{app}", "matrix-dev2"),
             Call.of("developer:list"),
             Call.of("developer:revoke", "{app}", "matrix-dev2"),
+            Call.of("system:df"),
             Call.of("events"));
 
     static Path admin;

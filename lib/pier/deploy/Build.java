@@ -7,7 +7,9 @@ import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 import pier.apps.Checks;
 import pier.apps.Procfile;
+import pier.base.Bytes;
 import pier.base.Progress;
+import pier.base.Shown;
 import pier.build.BuildImages;
 import pier.build.Buildpacks;
 import pier.build.Checkout;
@@ -44,10 +46,13 @@ final class Build {
 
     Built of(AppName app, int id, Repository repo, ObjectId commit, Progress progress) {
         String image = "pier/" + app + ":v" + id;
-        // Only the app label goes on the image: a per-release label would be a build step that never caches.
-        Map<String, String> imageLabels = Map.of(Labels.APP, app.value());
+        // The engine appends these as the build's last step (measured: they reach the final image only), so the
+        // release label costs one metadata step and no cached layer.
+        Map<String, String> imageLabels = Map.of(Labels.APP, app.value(), Labels.BUILD, "v" + id);
         long t0 = System.nanoTime();
         Settings settings = new Settings(home);
+        // Read before building: a bad setting is one error line before anything is made.
+        long budget = settings.buildCacheBudget();
         try (Checkout checkout = Checkout.of(repo, commit, settings.list(Submodules.SSH_HOSTS))) {
             // What the release runs comes from the commit, read once here, so no later restart or rollback needs it.
             Procfile procfile = PushedFiles.read(checkout.dir(), "Procfile").map(Procfile::parse).orElse(Procfile.none());
@@ -60,10 +65,31 @@ final class Build {
                     BuildImages.policy(home, app, buildpacks.baseImage()));
             progress.step("Building " + app + " " + source.describe() + " (" + commit.abbreviate(7).name() + ", release v"
                     + id + ")");
-            String imageId = images.build(checkout.dir().toFile(), image, imageLabels, Resources.network(app),
+            Images.Built made = images.build(checkout.dir().toFile(), image, imageLabels, Resources.network(app),
                     new Resources(home).limits(app, "build").memory(), settings.buildTimeout(), progress::detail);
+            String imageId = made.imageId();
+            keepCacheWithin(app, made.cache(), budget, progress);
             return new Built(image, imageId, port(imageId, progress), procfile, checks,
                     Duration.ofNanos(System.nanoTime() - t0));
+        }
+    }
+
+    /** Keeps what the build made aside of its image as cache, then prunes the oldest cache over the budget. */
+    private void keepCacheWithin(AppName app, List<String> made, long budget, Progress progress) {
+        BuildCache cache = new BuildCache(home, images);
+        BuildCache.Pruned pruned;
+        try {
+            cache.record(app, made);
+            pruned = cache.prune(budget);
+        } catch (RuntimeException e) {
+            // Housekeeping: a good build is not failed for it; the next build prunes again.
+            progress.detail("the build cache was not pruned: " + Shown.firstLine(e.getMessage()));
+            return;
+        }
+        if (pruned.images() > 0) {
+            progress.detail("pruned " + pruned.images() + " build cache image" + (pruned.images() == 1 ? "" : "s") + " ("
+                    + Bytes.shown(pruned.bytes()) + "): the build cache was over " + Settings.BUILD_CACHE_BUDGET + " = "
+                    + Bytes.shown(budget));
         }
     }
 

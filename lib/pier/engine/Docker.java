@@ -93,17 +93,21 @@ public final class Docker implements Scheduler, Images, AutoCloseable {
     }
 
     /**
-     * Builds {@code dir}'s Dockerfile, streaming each output line to {@code log}; returns the image id. Its RUN steps
-     * run on {@code network} (the app's own, so a build reaches no other app) with at most {@code memory} bytes
-     * (0: no limit), and a build still running at {@code deadline} is stopped: closing the connection makes the
-     * engine cancel it.
+     * Builds {@code dir}'s Dockerfile, streaming each output line to {@code log}. Its RUN steps run on {@code network}
+     * (the app's own, so a build reaches no other app) with at most {@code memory} bytes (0: no limit), and a build
+     * still running at {@code deadline} is stopped: closing the connection makes the engine cancel it. {@code labels}
+     * reach the final image only (the legacy builder appends them as a last LABEL step), so the images a build made
+     * are told by the ids its output reported ({@link BuildSteps}): a failed build's are removed here.
      */
-    public String build(File dir, String tag, Map<String, String> labels, String network, long memory, Duration deadline,
-                        Consumer<String> log) {
+    public Built build(File dir, String tag, Map<String, String> labels, String network, long memory, Duration deadline,
+                       Consumer<String> log) {
+        BuildSteps steps = new BuildSteps();
+        java.time.Instant began = java.time.Instant.now();
         BuildImageResultCallback callback = new BuildImageResultCallback() {
             @Override
             public void onNext(BuildResponseItem item) {
                 if (item.getStream() != null) {
+                    item.getStream().lines().forEach(steps::line);
                     item.getStream().lines().filter(l -> !l.isBlank()).forEach(log);
                 }
                 if (item.isErrorIndicated() && item.getErrorDetail() != null) {
@@ -135,11 +139,102 @@ public final class Docker implements Scheduler, Images, AutoCloseable {
                 throw PierException.failed("the build did not finish within " + deadline.toSeconds() + "s and was stopped"
                         + " (the setting " + Settings.BUILD_TIMEOUT + " sets that deadline)");
             }
-            return callback.awaitImageId();
+            String id = callback.awaitImageId();
+            return new Built(id, aside(id, madeSince(steps.images(), began)));
         } catch (PierException e) {
+            removeBuilt(steps, began);
             throw e;
         } catch (RuntimeException e) {
+            removeBuilt(steps, began);
             throw PierException.failed("docker build failed: " + Shown.firstLine(e.getMessage()), e);
+        }
+    }
+
+    /**
+     * Removes what a failed build made: the containers its steps ran in (the engine removes them itself, forcerm,
+     * unless the build was cut off), then its images, newest first. The ids come from the build's output, which the
+     * app's own steps also write to, so an id is trusted only for something made since the build began, and an image
+     * only when untagged: never the base image, another app's release or an admin's image. Removal is not forced,
+     * so an image another build already stands on stays.
+     */
+    private void removeBuilt(BuildSteps steps, java.time.Instant began) {
+        for (String c : steps.containers()) {
+            try {
+                var inspect = client.inspectContainerCmd(c).exec();
+                Map<String, String> labels = inspect.getConfig() == null || inspect.getConfig().getLabels() == null
+                        ? Map.of() : inspect.getConfig().getLabels();
+                if (!labels.containsKey(Labels.APP) && since(inspect.getCreated(), began)) {
+                    remove(c);
+                }
+            } catch (RuntimeException e) {
+                // Gone already, or the engine holds it: not worth hiding the build's own error.
+            }
+        }
+        List<String> made = new ArrayList<>(madeSince(steps.images(), began));
+        java.util.Collections.reverse(made);
+        made.forEach(this::removeUntaggedIfUnused);
+    }
+
+    /** Of {@code ids}, the untagged images created since {@code began}. */
+    private List<String> madeSince(List<String> ids, java.time.Instant began) {
+        List<String> made = new ArrayList<>();
+        for (String id : ids) {
+            try {
+                var inspect = client.inspectImageCmd(id).exec();
+                boolean tagged = inspect.getRepoTags() != null && !inspect.getRepoTags().isEmpty();
+                if (!tagged && since(inspect.getCreated(), began)) {
+                    made.add(id);
+                }
+            } catch (RuntimeException e) {
+                // Gone already.
+            }
+        }
+        return made;
+    }
+
+    private static boolean since(@Nullable String created, java.time.Instant began) {
+        try {
+            // A second's slack: the engine's clock stamps, ours began; both are this host's clock.
+            return created != null && !java.time.Instant.parse(created).isBefore(began.minusSeconds(1));
+        } catch (java.time.format.DateTimeParseException e) {
+            return false;
+        }
+    }
+
+    /** Of the images a build made, those {@code id} does not stand on (other stages' steps), oldest first. */
+    private List<String> aside(String id, List<String> made) {
+        Set<String> chain = new java.util.HashSet<>();
+        String at = id;
+        try {
+            while (at != null && !at.isEmpty() && chain.size() < 1000) {
+                var image = client.inspectImageCmd(at).exec();
+                chain.add(shortId(image.getId()));
+                at = image.getParent();
+            }
+        } catch (NotFoundException e) {
+            // The chain ends at an image the engine no longer has.
+        }
+        return made.stream().filter(m -> !chain.contains(shortId(m))).toList();
+    }
+
+    private static String shortId(String id) {
+        String hex = id.startsWith("sha256:") ? id.substring(7) : id;
+        return hex.substring(0, Math.min(12, hex.length()));
+    }
+
+    /** The bytes {@code image} adds to its parent (its own layer), or -1 when the engine no longer has it. */
+    public long ownSize(String image) {
+        try {
+            var inspect = client.inspectImageCmd(image).exec();
+            long size = inspect.getSize() == null ? 0 : inspect.getSize();
+            String parent = inspect.getParent();
+            if (parent == null || parent.isEmpty()) {
+                return size;
+            }
+            Long parentSize = client.inspectImageCmd(parent).exec().getSize();
+            return Math.max(0, size - (parentSize == null ? 0 : parentSize));
+        } catch (NotFoundException e) {
+            return -1;
         }
     }
 
@@ -746,6 +841,55 @@ public final class Docker implements Scheduler, Images, AutoCloseable {
         } catch (DockerException e) {
             return false;
         }
+    }
+
+    /** What the engine holds on disk, by its own figures ({@code GET /system/df}); empty when it does not answer. */
+    public EngineUsage usage() {
+        DockerHttpClient.Request request = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.GET).path("/system/df").build();
+        List<EngineUsage.Image> images = new ArrayList<>();
+        List<EngineUsage.Container> containers = new ArrayList<>();
+        try (DockerHttpClient.Response response = http.execute(request); InputStream body = response.getBody()) {
+            if (response.getStatusCode() != 200) {
+                return new EngineUsage(images, containers);
+            }
+            JsonNode df = new ObjectMapper().readTree(body);
+            for (JsonNode i : df.path("Images")) {
+                List<String> tags = new ArrayList<>();
+                i.path("RepoTags").forEach(t -> {
+                    if (!t.asText().equals("<none>:<none>")) {
+                        tags.add(t.asText());
+                    }
+                });
+                images.add(new EngineUsage.Image(i.path("Id").asText(), tags, labels(i.path("Labels")),
+                        i.path("Size").asLong(-1), i.path("SharedSize").asLong(-1)));
+            }
+            for (JsonNode c : df.path("Containers")) {
+                containers.add(new EngineUsage.Container(c.path("Id").asText(), labels(c.path("Labels")),
+                        c.path("SizeRw").asLong(0)));
+            }
+        } catch (IOException | RuntimeException e) {
+            // A report's courtesy: an engine that cannot tell shows nothing.
+        }
+        return new EngineUsage(images, containers);
+    }
+
+    private static Map<String, String> labels(JsonNode node) {
+        Map<String, String> labels = new HashMap<>();
+        node.fields().forEachRemaining(f -> labels.put(f.getKey(), f.getValue().asText()));
+        return labels;
+    }
+
+    public boolean removeUntaggedIfUnused(String image) {
+        try {
+            List<String> tags = client.inspectImageCmd(image).exec().getRepoTags();
+            if (tags != null && !tags.isEmpty()) {
+                return false;
+            }
+        } catch (NotFoundException e) {
+            return true;
+        }
+        return removeImageIfUnused(image);
     }
 
     /**

@@ -13,6 +13,11 @@ public final class Labels {
 
     /** On every container, image and network pier makes: the app it belongs to. */
     public static final String APP = "pier.app";
+    /**
+     * On the image a build made: the release it was built for ({@code v3}). Its own key, not {@link #RELEASE}: a
+     * container inherits its image's labels, and pier finds containers by {@link #RELEASE}.
+     */
+    public static final String BUILD = "pier.build";
     /** The release number a container runs ({@code 3} for v3). */
     public static final String RELEASE = "pier.release";
     /** The process type ({@code web}, {@code worker}, {@code release}, {@code run}). */

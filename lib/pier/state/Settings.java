@@ -23,6 +23,9 @@ public final class Settings {
     public static final String PUSH_TIMEOUT = "push.timeout.seconds";
     public static final String PUSH_MAX_SIZE = "push.max.size.mb";
     public static final String PORTS_RANGE = "ports.range";
+    public static final String BUILD_CACHE_BUDGET = "builds.cache.budget";
+    /** The build cache kept when {@value #BUILD_CACHE_BUDGET} is unset. */
+    public static final String DEFAULT_BUILD_CACHE_BUDGET = "10G";
 
     private final PierHome home;
 
@@ -110,6 +113,39 @@ public final class Settings {
         int low = Integer.parseInt(ends[0]);
         int high = Integer.parseInt(ends[1]);
         return low >= 1024 && low <= high && high <= 65535 ? Optional.of(new PortRange(low, high)) : Optional.empty();
+    /**
+     * How many bytes of build cache (images builds made that no release image stands on) may stay for the next
+     * build; beyond it the oldest is pruned after a build. A size such as 10G, 500M or 0 (keep none).
+     */
+    public long buildCacheBudget() {
+        String raw = get(BUILD_CACHE_BUDGET).map(String::strip).orElse(DEFAULT_BUILD_CACHE_BUDGET);
+        try {
+            return bytes(raw);
+        } catch (IllegalArgumentException e) {
+            throw PierException.failed(BUILD_CACHE_BUDGET + " in " + home.settings() + " must be a size such as 10G, 500M"
+                    + " or 0, not " + raw);
+        }
+    }
+
+    /** {@code 10G}, {@code 500m}, {@code 64K}, {@code 1T} or plain bytes, as a number of bytes (units are 1024-based). */
+    public static long bytes(String size) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,12})([KMGT]?)B?", java.util.regex.Pattern.CASE_INSENSITIVE)
+                .matcher(size.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a size: " + size);
+        }
+        int shift = switch (m.group(2).toUpperCase(java.util.Locale.ROOT)) {
+            case "K" -> 10;
+            case "M" -> 20;
+            case "G" -> 30;
+            case "T" -> 40;
+            default -> 0;
+        };
+        long n = Long.parseLong(m.group(1));
+        if (n > (Long.MAX_VALUE >> shift)) {
+            throw new IllegalArgumentException("too large: " + size);
+        }
+        return n << shift;
     }
 
     private long wholeNumber(String key, long fallback, long min, long max) {

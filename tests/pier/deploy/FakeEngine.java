@@ -101,13 +101,21 @@ final class FakeEngine implements Scheduler, Images, Proxy {
 
     // ---- Images ----
 
-    public String build(File dir, String tag, Map<String, String> labels, String network, long memory, Duration deadline,
-                        Consumer<String> log) {
+    public Built build(File dir, String tag, Map<String, String> labels, String network, long memory, Duration deadline,
+                       Consumer<String> log) {
         if (failBuild != null) {
             throw PierException.failed("docker build failed: " + failBuild);
         }
         log.accept("Successfully built " + tag);
-        return "sha256:" + Integer.toHexString(tag.hashCode());
+        return new Built("sha256:" + Integer.toHexString(tag.hashCode()), List.of());
+    }
+
+    public long ownSize(String image) {
+        return -1;
+    }
+
+    public boolean removeUntaggedIfUnused(String image) {
+        return true;
     }
 
     public boolean imageExists(String image) {
