@@ -113,6 +113,8 @@ public final class Settings {
         int low = Integer.parseInt(ends[0]);
         int high = Integer.parseInt(ends[1]);
         return low >= 1024 && low <= high && high <= 65535 ? Optional.of(new PortRange(low, high)) : Optional.empty();
+    }
+
     /**
      * How many bytes of build cache (images builds made that no release image stands on) may stay for the next
      * build; beyond it the oldest is pruned after a build. A size such as 10G, 500M or 0 (keep none).
