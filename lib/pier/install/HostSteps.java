@@ -46,7 +46,7 @@ public final class HostSteps {
 
     /** A service that must be running; started with systemd where it runs, else with the distro's init script. */
     public static InstallStep service(String name, BooleanSupplier running) {
-        return new ServiceStep(name, running, List.of(), START_DEADLINE);
+        return new ServiceStep(name, running, List.of(), START_DEADLINE, ServiceStep.LOG_DIR);
     }
 
     /**
@@ -54,7 +54,7 @@ public final class HostSteps {
      * {@code daemon} (e.g. "dockerd") itself, detached, logging to {@code /var/log/pier/NAME.log}, and says so.
      */
     public static InstallStep service(String name, BooleanSupplier running, String... daemon) {
-        return new ServiceStep(name, running, List.of(daemon), START_DEADLINE);
+        return new ServiceStep(name, running, List.of(daemon), START_DEADLINE, ServiceStep.LOG_DIR);
     }
 
     /** A system user with {@code home} as its home and membership of {@code groups}; it can log in by key only. */

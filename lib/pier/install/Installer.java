@@ -36,7 +36,7 @@ public final class Installer {
 
     /** The daemons pier needs, each with the command line the installer runs where no init system can start it. */
     static final ServiceStep DOCKER = new ServiceStep("docker", Installer::dockerRunning, List.of("dockerd"),
-            HostSteps.START_DEADLINE);
+            HostSteps.START_DEADLINE, ServiceStep.LOG_DIR);
     static final InstallStep NGINX = HostSteps.service("nginx", HostSteps::nginxRunning, "nginx");
     static final InstallStep SSHD = HostSteps.service("ssh", HostSteps::sshdRunning, "/usr/sbin/sshd");
 

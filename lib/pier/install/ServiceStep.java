@@ -24,8 +24,10 @@ import pier.engine.Host;
  *
  * @param daemon the daemon's command line (e.g. {@code dockerd}); empty: the init system is the only way
  * @param deadline how long a start may take before it counts as failed
+ * @param logDir where a daemon the installer starts itself logs ({@link #LOG_DIR})
  */
-record ServiceStep(String name, BooleanSupplier running, List<String> daemon, Duration deadline) implements InstallStep {
+record ServiceStep(String name, BooleanSupplier running, List<String> daemon, Duration deadline, Path logDir)
+        implements InstallStep {
     static final Path LOG_DIR = Path.of("/var/log/pier");
     /** The log lines a failed start quotes. */
     static final int QUOTED_LINES = 10;
@@ -82,7 +84,7 @@ record ServiceStep(String name, BooleanSupplier running, List<String> daemon, Du
         List<String> command = new ArrayList<>(List.of("setsid"));
         command.addAll(daemon);
         try {
-            Files.createDirectories(LOG_DIR);
+            Files.createDirectories(logDir);
             logStart = Files.exists(log) ? Files.size(log) : 0;
             process = new ProcessBuilder(command)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -110,7 +112,7 @@ record ServiceStep(String name, BooleanSupplier running, List<String> daemon, Du
     }
 
     Path log() {
-        return LOG_DIR.resolve(name + ".log");
+        return logDir.resolve(name + ".log");
     }
 
     private List<String> initStart() {
