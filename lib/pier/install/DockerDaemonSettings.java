@@ -40,7 +40,7 @@ record DockerDaemonSettings(Path file, Supplier<String> wanted, BooleanSupplier 
     public String describe() {
         List<String> keys = new ArrayList<>();
         parse(wanted.get(), "pier's docker/daemon.json.ftl").fieldNames().forEachRemaining(keys::add);
-        return "Docker daemon settings " + String.join(", ", keys) + " in " + file;
+        return "Docker daemon settings (" + String.join(", ", keys) + ") in " + file;
     }
 
     public boolean satisfied() {
@@ -52,7 +52,7 @@ record DockerDaemonSettings(Path file, Supplier<String> wanted, BooleanSupplier 
         Optional<ObjectNode> now = current();
         ObjectNode admin = now.orElseGet(JSON::createObjectNode);
         String added = String.join(", ", added(admin, merge(admin, pierSettings())));
-        return now.isEmpty() ? "create it with " + added : "add " + added + ", keeping every setting it has";
+        return now.isEmpty() ? "create it" : "add " + added + ", keeping every setting it has";
     }
 
     public void apply() {

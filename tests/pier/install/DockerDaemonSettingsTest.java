@@ -50,7 +50,8 @@ class DockerDaemonSettingsTest {
     void aMissingFileIsCreatedWithPiersSettings() throws IOException {
         Path file = tmp.resolve("docker/daemon.json");
         DockerDaemonSettings step = step(file);
-        assertEquals("create it with live-restore, log-driver, log-opts", step.plan());
+        assertEquals("create it", step.plan());
+        assertEquals("Docker daemon settings (live-restore, log-driver, log-opts) in " + file, step.describe());
         step.apply();
         JsonNode after = read(file);
         assertTrue(after.get("live-restore").asBoolean());
