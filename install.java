@@ -82,7 +82,7 @@ public class install extends PierCommand {
         } else {
             progress.step(outcome.changes() + " change(s) made; add your key with: pier ssh-keys:add NAME < ~/.ssh/id_ed25519.pub");
         }
-        Installer.afterInstall(outcome, dryRun, progress);
+        Installer.afterInstall(pier(), outcome, dryRun, progress);
     }
 
     private void boot(Progress progress) {

@@ -104,13 +104,14 @@ public final class Installer {
      * After the install's steps: when dockerd runs without some of its settings file, says that a restart is due; when
      * Docker was down (a crash leaves the apps' containers stopped), reconciles every app.
      */
-    public static void afterInstall(InstallPlan.Outcome outcome, boolean dryRun, Progress progress) {
+    public static void afterInstall(Pier pier, InstallPlan.Outcome outcome, boolean dryRun, Progress progress) {
         if (DockerDaemonSettings.restartDue()) {
             progress.warn("dockerd started before " + DockerDaemonSettings.FILE + " last changed: its log options apply "
                     + "once it restarts, to containers created after that. Restart it when convenient: run the installer "
                     + "with --restart-docker (live-restore keeps the apps running)");
         }
-        if (!dryRun && outcome.changed().contains(DOCKER.describe())) {
+        // A fresh host has no apps to bring back.
+        if (!dryRun && outcome.changed().contains(DOCKER.describe()) && !pier.apps().list().isEmpty()) {
             progress.step("Docker was not running: reconciling every app");
             reconcile(progress);
         }
