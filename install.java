@@ -32,6 +32,14 @@ public class install extends PierCommand {
             + "keep the apps (still running), their data, the pier user and the distro packages")
     boolean uninstall;
 
+    @Option(names = "--restart-docker", description = "restart dockerd when its settings (/etc/docker/daemon.json) "
+            + "changed since it started; live-restore keeps the apps running. Without it the installer says a restart is due")
+    boolean restartDocker;
+
+    @Option(names = "--boot", description = "what the boot hook runs: start Docker, Nginx and sshd if the init system "
+            + "did not, then reconcile every app; changes nothing else")
+    boolean boot;
+
     @Option(names = "--purge", description = "with --uninstall: also remove pier's containers, images and volumes, "
             + "/var/lib/pier, /etc/pier and the pier user")
     boolean purge;
@@ -47,8 +55,15 @@ public class install extends PierCommand {
         if (!dryRun && !Host.isRoot()) {
             throw PierException.usage("the installer changes the host: run it as root (sudo), or with --dry-run to see the plan");
         }
+        if (boot && (uninstall || restartDocker)) {
+            throw PierException.usage("--boot goes alone: it only starts the daemons and reconciles the apps");
+        }
         Progress progress = progress();
-        InstallPlan plan = Installer.plan(pier(), Payload.runningJars());
+        if (boot) {
+            boot(progress);
+            return 0;
+        }
+        InstallPlan plan = Installer.plan(pier(), Payload.runningJars(), restartDocker);
         if (uninstall) {
             uninstall(plan, progress);
         } else {
@@ -66,6 +81,16 @@ public class install extends PierCommand {
             progress.step("Nothing to change: pier is installed and up to date");
         } else {
             progress.step(outcome.changes() + " change(s) made; add your key with: pier ssh-keys:add NAME < ~/.ssh/id_ed25519.pub");
+        }
+        Installer.afterInstall(pier(), outcome, dryRun, progress);
+    }
+
+    private void boot(Progress progress) {
+        progress.step(dryRun ? "Boot (dry run: nothing changes): the daemons pier needs" : "Boot: starting what pier needs");
+        Installer.bootPlan().run(dryRun, progress);
+        if (!dryRun) {
+            progress.step("Reconciling every app");
+            Installer.reconcile(progress);
         }
     }
 

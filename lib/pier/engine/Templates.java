@@ -6,6 +6,9 @@ package pier.engine;
 //FILES templates/sudoers/=../../../templates/sudoers/*.ftl
 //FILES templates/ssh/=../../../templates/ssh/*.ftl
 //FILES templates/bin/=../../../templates/bin/*.ftl
+//FILES templates/docker/=../../../templates/docker/*.ftl
+//FILES templates/systemd/=../../../templates/systemd/*.ftl
+//FILES templates/cron/=../../../templates/cron/*.ftl
 //FILES templates/buildpacks/=../../../templates/buildpacks/order
 //FILES templates/buildpacks/static/=../../../templates/buildpacks/static/*
 //FILES templates/buildpacks/php/=../../../templates/buildpacks/php/*

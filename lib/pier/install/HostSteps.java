@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -31,6 +32,9 @@ public final class HostSteps {
     public static final Path NGINX_CONF_D = Path.of("/etc/nginx/conf.d");
     public static final Path SSHD_CONFIG_D = Path.of("/etc/ssh/sshd_config.d");
     static final Path SSHD_PID_FILE = Path.of("/run/sshd.pid");
+    static final Path CRON_PID_FILE = Path.of("/run/crond.pid");
+    /** How long a daemon may take to answer after it was started. */
+    static final Duration START_DEADLINE = Duration.ofSeconds(60);
 
     private HostSteps() {
     }
@@ -42,7 +46,15 @@ public final class HostSteps {
 
     /** A service that must be running; started with systemd where it runs, else with the distro's init script. */
     public static InstallStep service(String name, BooleanSupplier running) {
-        return new ServiceStep(name, running);
+        return new ServiceStep(name, running, List.of(), START_DEADLINE, ServiceStep.LOG_DIR);
+    }
+
+    /**
+     * A service as above; on a host without systemd whose init script cannot start it, the installer runs
+     * {@code daemon} (e.g. "dockerd") itself, detached, logging to {@code /var/log/pier/NAME.log}, and says so.
+     */
+    public static InstallStep service(String name, BooleanSupplier running, String... daemon) {
+        return new ServiceStep(name, running, List.of(daemon), START_DEADLINE, ServiceStep.LOG_DIR);
     }
 
     /** A system user with {@code home} as its home and membership of {@code groups}; it can log in by key only. */
@@ -124,6 +136,10 @@ public final class HostSteps {
         return pidAlive(SSHD_PID_FILE);
     }
 
+    static boolean cronRunning() {
+        return pidAlive(CRON_PID_FILE);
+    }
+
     static void reloadNginx() {
         if (nginxRunning()) {
             Nginx.reload();
@@ -146,8 +162,9 @@ public final class HostSteps {
         }
     }
 
-    static boolean waitFor(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + 30_000_000_000L;
+    /** Polls {@code condition} until it holds (true) or {@code within} passed (false). */
+    static boolean waitFor(BooleanSupplier condition, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
         while (System.nanoTime() < deadline) {
             if (condition.getAsBoolean()) {
                 return true;

@@ -49,7 +49,7 @@ public record InstallPlan(List<InstallStep> steps) {
                 progress.detail("would    " + step.describe() + ": " + step.plan());
             } else {
                 progress.detail("change   " + step.describe() + ": " + step.plan());
-                step.apply();
+                step.apply(progress);
                 changed.add(step.describe());
             }
         }

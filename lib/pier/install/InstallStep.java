@@ -1,6 +1,7 @@
 package pier.install;
 
 import pier.base.PierException;
+import pier.base.Progress;
 
 /**
  * One thing the installer makes true on the host (a package, a user, a file from a template, a running
@@ -22,6 +23,11 @@ public interface InstallStep {
 
     /** Makes it so; throws a PierException that says what went wrong and what to do. */
     void apply();
+
+    /** {@link #apply()}, for a step with something to tell the admin beyond its plan line (e.g. that it started a daemon itself). */
+    default void apply(Progress progress) {
+        apply();
+    }
 
     /** Whether uninstalling removes what this step made; only an {@link UndoableStep} can say other than KEEP. */
     default Removal removal() {

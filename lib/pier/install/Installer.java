@@ -1,10 +1,13 @@
 package pier.install;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import pier.Pier;
 import pier.access.Keys;
+import pier.base.Progress;
+import pier.engine.Host;
 import pier.engine.Docker;
 import pier.engine.Nginx;
 import pier.engine.Templates;
@@ -13,9 +16,10 @@ import pier.state.PierHome;
 import pier.engine.Launcher;
 
 /**
- * pier's own install plan for a Debian 12 / Ubuntu 22.04+ host: distro packages, the pier user, its
+ * pier's own install plan for a Debian 12 / Ubuntu 22.04+ host: distro packages, Docker's daemon settings, the
+ * daemons running (started by the installer itself where no init system can), the pier user, its
  * state directory, the compiled jars and launcher, the sudoers rule for Nginx, authorized_keys, the
- * Nginx include and the sshd drop-in. Every config file is rendered from a template and checked by
+ * Nginx include, the sshd drop-in and the boot hook. Every config file is rendered from a template and checked by
  * its own program ({@code visudo -c}, {@code nginx -t}, {@code sshd -t}) before anything reloads.
  * Each step's removal says what {@code --uninstall} takes away: pier's programs and the config that
  * makes the host serve through it; {@code --purge} also the apps, their data and the pier user; the
@@ -30,15 +34,34 @@ public final class Installer {
     private Installer() {
     }
 
+    /** The daemons pier needs, each with the command line the installer runs where no init system can start it. */
+    static final ServiceStep DOCKER = new ServiceStep("docker", Installer::dockerRunning, List.of("dockerd"),
+            HostSteps.START_DEADLINE, ServiceStep.LOG_DIR);
+    static final InstallStep NGINX = HostSteps.service("nginx", HostSteps::nginxRunning, "nginx");
+    static final InstallStep SSHD = HostSteps.service("ssh", HostSteps::sshdRunning, "/usr/sbin/sshd");
+
     public static InstallPlan plan(Pier pier, List<Path> jars) {
+        return plan(pier, jars, false);
+    }
+
+    /** pier's plan; with {@code restartDocker} the admin agreed to restart dockerd when its settings changed. */
+    public static InstallPlan plan(Pier pier, List<Path> jars, boolean restartDocker) {
         PierHome home = pier.home();
         Templates t = pier.templates();
         String user = Launcher.USER;
-        return InstallPlan.of(
+        List<InstallStep> steps = new ArrayList<>(List.of(
                 HostSteps.packages("docker.io|docker-ce", "nginx", "openssh-server", "sudo"),
-                HostSteps.service("docker", Installer::dockerRunning),
-                HostSteps.service("nginx", HostSteps::nginxRunning),
-                HostSteps.service("ssh", HostSteps::sshdRunning),
+                HostSteps.directory(ServiceStep.LOG_DIR, "root", "rwxr-xr-x", false),
+                // Before Docker starts: a dockerd the installer starts reads them at once.
+                new DockerDaemonSettings(DockerDaemonSettings.FILE, () -> t.render("docker/daemon.json.ftl", Map.of()),
+                        Installer::dockerRunning),
+                DOCKER));
+        if (restartDocker) {
+            steps.add(new DockerRestart(DOCKER));
+        }
+        steps.addAll(List.of(
+                NGINX,
+                SSHD,
                 HostSteps.systemUser(user, home.root(), "docker").removedOn(Removal.PURGE),
                 new DockerObjects().removedOn(Removal.PURGE),
                 // Before the home is handed to pier, so the grants files written as root become pier's in the same run.
@@ -64,7 +87,47 @@ public final class Installer {
                 HostSteps.nginxInclude("pier", () -> t.render("nginx/pier.conf.ftl", Map.of("nginxDir", home.nginx().toString())))
                         .removedOn(Removal.UNINSTALL),
                 HostSteps.sshdDropIn("pier", () -> t.render("sshd/pier.conf.ftl", Map.of("user", user)))
-                        .removedOn(Removal.UNINSTALL));
+                        .removedOn(Removal.UNINSTALL)));
+        steps.addAll(BootHook.steps(t, HostSteps.systemd()));
+        return new InstallPlan(steps);
+    }
+
+    /**
+     * What the boot hook runs ({@code install --boot}): only the daemons pier needs, started when the init system did
+     * not; then {@link #reconcile}. Nothing else of the install, so a boot never changes pier's files or packages.
+     */
+    public static InstallPlan bootPlan() {
+        return InstallPlan.of(DOCKER, NGINX, SSHD);
+    }
+
+    /**
+     * After the install's steps: when dockerd runs without some of its settings file, says that a restart is due; when
+     * Docker was down (a crash leaves the apps' containers stopped), reconciles every app.
+     */
+    public static void afterInstall(Pier pier, InstallPlan.Outcome outcome, boolean dryRun, Progress progress) {
+        if (DockerDaemonSettings.restartDue()) {
+            progress.warn("dockerd started before " + DockerDaemonSettings.FILE + " last changed: its log options apply "
+                    + "once it restarts, to containers created after that. Restart it when convenient: run the installer "
+                    + "with --restart-docker (live-restore keeps the apps running)");
+        }
+        // A fresh host has no apps to bring back.
+        if (!dryRun && outcome.changed().contains(DOCKER.describe()) && !pier.apps().list().isEmpty()) {
+            progress.step("Docker was not running: reconciling every app");
+            reconcile(progress);
+        }
+    }
+
+    /**
+     * {@code pier ps:reconcile --all} through the installed launcher (as the pier user): every app's current release
+     * running at its scale, and Nginx routing to exactly it. A failure is a warning: the install itself is done.
+     */
+    public static void reconcile(Progress progress) {
+        Host.Result r = Host.run(List.of(Launcher.PATH.toString(), "ps:reconcile", "--all"));
+        r.output().lines().filter(l -> !l.isBlank()).forEach(progress::line);
+        if (!r.ok()) {
+            progress.warn("could not reconcile the apps (" + Launcher.PATH + " ps:reconcile --all exited with "
+                    + r.exitCode() + "): run it by hand, or push each app again");
+        }
     }
 
     /**

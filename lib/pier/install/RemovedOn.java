@@ -18,6 +18,10 @@ record RemovedOn(UndoableStep step, Removal removal) implements UndoableStep {
         step.apply();
     }
 
+    public void apply(pier.base.Progress progress) {
+        step.apply(progress);
+    }
+
     public boolean present() {
         return step.present();
     }
