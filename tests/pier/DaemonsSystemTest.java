@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestMethodOrder(OrderAnnotation.class)
 class DaemonsSystemTest {
-    static final String DOMAIN = "daemons.test";
+    static final String DOMAIN = "pier.test";
     static final String APP = "daemons";
     static final String HOST = APP + "." + DOMAIN;
     static final Path DAEMON_JSON = Path.of("/etc/docker/daemon.json");
