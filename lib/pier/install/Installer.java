@@ -49,11 +49,13 @@ public final class Installer {
         PierHome home = pier.home();
         Templates t = pier.templates();
         String user = Launcher.USER;
+        // Rendered now: an uninstall reaches this step after it removed the jars the template would load from.
+        String daemonJson = t.render("docker/daemon.json.ftl", Map.of());
         List<InstallStep> steps = new ArrayList<>(List.of(
                 HostSteps.packages("docker.io|docker-ce", "nginx", "openssh-server", "sudo"),
                 HostSteps.directory(ServiceStep.LOG_DIR, "root", "rwxr-xr-x", false),
                 // Before Docker starts: a dockerd the installer starts reads them at once.
-                new DockerDaemonSettings(DockerDaemonSettings.FILE, () -> t.render("docker/daemon.json.ftl", Map.of()),
+                new DockerDaemonSettings(DockerDaemonSettings.FILE, () -> daemonJson,
                         Installer::dockerRunning),
                 DOCKER));
         if (restartDocker) {
