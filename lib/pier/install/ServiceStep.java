@@ -73,7 +73,17 @@ record ServiceStep(String name, BooleanSupplier running, List<String> daemon, Du
             throw PierException.failed("could not start " + name + ": " + init.lastLine()
                     + "; start it by hand and run the installer again");
         }
-        startDetached(init, progress);
+        // One more try when the first exits: after a crash, dockerd can give up on the containerd its killed predecessor
+        // left ("timeout waiting for containerd to start"), and the next start finds it gone and starts its own.
+        try {
+            startDetached(init, progress);
+        } catch (PierException first) {
+            if (running.getAsBoolean()) {
+                return;
+            }
+            progress.warn(name + " did not start (" + first.getMessage() + "); trying once more");
+            startDetached(init, progress);
+        }
     }
 
     /** Runs {@code daemon} in a session of its own, then waits for it to answer, to exit or for the deadline. */

@@ -64,6 +64,30 @@ class ServiceStepTest {
         assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 15, "a daemon that exited is not waited for");
         assertTrue(e.getMessage().contains("exited with 3"), e.getMessage());
         assertTrue(e.getMessage().contains("run the installer again"), e.getMessage());
-        assertEquals(List.of(" !     pier-test-no-such-service.log: cannot listen on port 80"), lines, "only this start's lines");
+        assertEquals(3, lines.size(), lines.toString());
+        assertEquals(" !     pier-test-no-such-service.log: cannot listen on port 80", lines.get(0), "only this start's lines");
+        assertTrue(lines.get(1).contains("trying once more"), lines.toString());
+        assertEquals(" !     pier-test-no-such-service.log: cannot listen on port 80", lines.get(2), "only this start's lines");
+    }
+
+    @Test
+    void aDaemonThatExitsAtItsFirstStartIsStartedOnceMore() throws Exception {
+        assumeFalse(HostSteps.systemd(), "on a systemd host the step leaves daemons to systemd");
+        Path marker = tmp.resolve("up");
+        Path tried = tmp.resolve("tried");
+        Path pid = tmp.resolve("pid");
+        ServiceStep step = step(marker, "if [ ! -e " + tried + " ]; then touch " + tried + "; echo 'stale state' >&2; exit 1; fi; "
+                + "echo $$ > " + pid + "; touch " + marker + "; exec sleep 30");
+        List<String> lines = new ArrayList<>();
+        try {
+            step.apply(lines::add);
+        } finally {
+            if (Files.exists(pid)) {
+                ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).ifPresent(ProcessHandle::destroy);
+            }
+        }
+        assertTrue(step.satisfied());
+        assertTrue(String.join("\n", lines).contains("trying once more"), lines.toString());
+        assertTrue(String.join("\n", lines).contains("started pier-test-no-such-service myself"), lines.toString());
     }
 }
