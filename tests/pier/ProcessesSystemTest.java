@@ -25,7 +25,6 @@ import pier.SystemHost.Response;
 import pier.SystemHost.Result;
 import pier.apps.Release;
 import pier.apps.Releases;
-import pier.deploy.HealthCheck;
 import pier.engine.Docker;
 import pier.engine.Labels;
 import pier.names.AppName;
@@ -179,12 +178,17 @@ class ProcessesSystemTest {
         assertEquals(List.of("web.1 live running", "web.2 live running"), live());
         assertEquals(Set.of("200 web.1", "200 web.2"), whoAnswers(20), "Nginx balances over both web containers");
         String vhost = Files.readString(PierHome.DEFAULT.resolve("nginx").resolve(APP + ".conf"));
-        Matcher servers = Pattern.compile("server 127\\.0\\.0\\.1:(\\d+);").matcher(vhost);
+        // Nginx reaches each container straight at its address on the app's network.
+        Matcher servers = Pattern.compile("server (172\\.30\\.\\d+\\.\\d+:\\d+);").matcher(vhost);
         Set<String> direct = new HashSet<>();
         while (servers.find()) {
-            HealthCheck.Answer answer = HealthCheck.get(Integer.parseInt(servers.group(1)), "/cgi-bin/who", HOST,
-                    java.time.Duration.ofSeconds(5));
-            direct.add(answer.status() + " " + answer.body().strip());
+            java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net.URI.create("http://" + servers.group(1)
+                    + "/cgi-bin/who").toURL().openConnection();
+            c.setConnectTimeout(5000);
+            c.setReadTimeout(5000);
+            try (var in = c.getInputStream()) {
+                direct.add(c.getResponseCode() + " " + new String(in.readAllBytes()).strip());
+            }
         }
         assertEquals(Set.of("200 web.1", "200 web.2"), direct, "each upstream in the vhost is one web container: " + vhost);
         assertFalse(scale.output().contains("Running the release command"), "same image and config: " + scale.output());

@@ -256,7 +256,7 @@ class ReconcileSystemTest {
         assertEquals(1, back.code(), back.output());
         Result r = reconcile(A);
         assertEquals(0, r.code(), r.output());
-        assertTrue(r.output().contains(A + ": started web.1 of " + live(A).tag() + " on port "), r.output());
+        assertTrue(r.output().contains(A + ": started web.1 of " + live(A).tag() + " at 172.30."), r.output());
         assertServing();
         assertOnlyLive(A);
         assertOnlyLive(B);

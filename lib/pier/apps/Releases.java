@@ -12,6 +12,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Stream;
 import pier.base.PierException;
+import pier.engine.Nginx;
 import pier.names.AppName;
 import pier.state.AtomicFile;
 import pier.state.ConfigSnapshot;
@@ -134,13 +135,13 @@ public final class Releases {
     private static final String PENDING = "pending.properties";
 
     /**
-     * A release between its start and its record: the containers it started (web ones with their local port, 0 for
-     * none). Written ahead of the switch, so a deploy killed half-way leaves a note of what it left behind.
+     * A release between its start and its record: the containers it started and where Nginx reaches its web ones.
+     * Written ahead of the switch, so a deploy killed half-way leaves a note of what it left behind.
      */
-    public record Pending(Release release, List<String> containers, List<Integer> ports) {
+    public record Pending(Release release, List<String> containers, List<Nginx.Upstream> upstreams) {
         public Pending {
             containers = List.copyOf(containers);
-            ports = List.copyOf(ports);
+            upstreams = List.copyOf(upstreams);
         }
     }
 
@@ -149,7 +150,8 @@ public final class Releases {
         config.write(home, app, pending.release().id());
         Properties p = pending.release().toProperties();
         p.setProperty("pending.containers", String.join(",", pending.containers()));
-        p.setProperty("pending.ports", String.join(",", pending.ports().stream().map(String::valueOf).toList()));
+        p.setProperty("pending.upstreams", String.join(",", pending.upstreams().stream()
+                .map(u -> u.host() + ":" + u.port()).toList()));
         AtomicFile.write(dir.resolve(PENDING), PropertiesText.of(p, "release v" + pending.release().id()
                 + " started, not recorded yet"), "rw-r--r--");
     }
@@ -163,10 +165,16 @@ public final class Releases {
         return AtomicFile.read(file).map(text -> {
             Properties p = PropertiesText.parse(text);
             List<String> containers = split(p.getProperty("pending.containers", ""));
-            List<Integer> ports = split(p.getProperty("pending.ports", "")).stream().map(Integer::parseInt).toList();
+            List<Nginx.Upstream> upstreams = new ArrayList<>();
+            split(p.getProperty("pending.upstreams", "")).forEach(u -> upstreams.add(new Nginx.Upstream(
+                    u.substring(0, u.lastIndexOf(':')), Integer.parseInt(u.substring(u.lastIndexOf(':') + 1)))));
+            // Written by a pier that routed to local ports.
+            split(p.getProperty("pending.ports", "")).forEach(port -> upstreams.add(
+                    new Nginx.Upstream("127.0.0.1", Integer.parseInt(port))));
             p.remove("pending.containers");
+            p.remove("pending.upstreams");
             p.remove("pending.ports");
-            return new Pending(Release.from(p), containers, ports);
+            return new Pending(Release.from(p), containers, upstreams);
         });
     }
 

@@ -47,17 +47,30 @@ public final class Routing {
     }
 
     /**
-     * The local ports of the live release's running web containers. Containers of an older release still draining
+     * Where the live release's running web containers are reached. Containers of an older release still draining
      * before their retirement are not among them.
      */
     public List<Nginx.Upstream> upstreams(AppName app) {
         Map<String, String> labels = new HashMap<>(Map.of(Labels.APP, app.value(), Labels.PROCESS, ProcessType.WEB.value()));
-        new Releases(home, app).current().ifPresent(r -> labels.put(Labels.RELEASE, Integer.toString(r.id())));
+        Optional<Release> live = new Releases(home, app).current();
+        live.ifPresent(r -> labels.put(Labels.RELEASE, Integer.toString(r.id())));
+        int port = live.map(Release::port).orElse(0);
         return scheduler.get().containers(labels).stream()
                 .filter(Container::running)
-                .flatMap(c -> c.publicPort().stream())
-                .map(port -> new Nginx.Upstream("127.0.0.1", port))
+                .flatMap(c -> upstream(c, port).stream())
                 .distinct().toList();
+    }
+
+    /**
+     * Where Nginx reaches a web container listening on {@code containerPort}: its fixed address on the app's network,
+     * straight to the container, so a restart of dockerd (which takes Docker's port forwarding down for a moment)
+     * drops no request. A container made before pier fixed addresses is reached on its local port.
+     */
+    public static Optional<Nginx.Upstream> upstream(Container container, int containerPort) {
+        if (container.address().isPresent() && containerPort > 0) {
+            return Optional.of(new Nginx.Upstream(container.address().get(), containerPort));
+        }
+        return container.publicPort().map(port -> new Nginx.Upstream("127.0.0.1", port));
     }
 
     /** What re-routing an app's site came to. */

@@ -30,13 +30,14 @@ public final class ContainerSpecs {
     }
 
     /**
-     * Instance {@code index} of {@code type} ({@code web.1}): DYNO names it, a web instance gets PORT and is
-     * published on {@code hostPort} of 127.0.0.1 (0 for other types), and it runs its Procfile command or the
+     * Instance {@code index} of {@code type} ({@code web.1}): DYNO names it, a web instance gets PORT, its fixed
+     * {@code address} on the app's network (where Nginx routes) and is published on {@code hostPort} of 127.0.0.1
+     * (where its checks reach it); other types get neither ({@code ""}, 0). It runs its Procfile command or the
      * image's own.
      */
     public static ContainerSpec process(AppName app, Release release, ProcessType type, int index,
-                                               Map<String, String> env, int hostPort, List<ContainerSpec.Mount> mounts,
-                                               Resources.Confinement confinement) {
+                                               Map<String, String> env, String address, int hostPort,
+                                               List<ContainerSpec.Mount> mounts, Resources.Confinement confinement) {
         boolean web = type.equals(ProcessType.WEB);
         String instance = type + "." + index;
         Map<String, String> own = dyno(env, instance);
@@ -46,6 +47,9 @@ public final class ContainerSpecs {
         List<String> cmd = release.procfile().command(type).map(c -> Procfile.argv(c, release.shell(), own)).orElse(null);
         Map<String, String> labels = new LinkedHashMap<>(Labels.of(app.value(), release.id(), type.value()));
         labels.put(Labels.INSTANCE, instance);
+        if (web && !address.isEmpty()) {
+            labels.put(Labels.ADDRESS, address);
+        }
         return new ContainerSpec(Labels.containerName(app.value(), release.id(), instance), release.image(),
                 envList(own), labels, web ? hostPort : 0, release.port(), mounts, cmd, confinement);
     }

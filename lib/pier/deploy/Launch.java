@@ -54,8 +54,11 @@ final class Launch {
         this.routing = routing;
     }
 
-    /** One container started for a release: its id, its instance name (web.1) and its local port (0: none). */
-    private record Started(String id, String instance, int hostPort) {
+    /**
+     * One web container started for a release: its id, its instance name (web.1), its local port (where its checks
+     * reach it) and where Nginx reaches it.
+     */
+    private record Started(String id, String instance, int hostPort, Nginx.Upstream upstream) {
     }
 
     Deploy.Deployed launch(AppName app, Release draft, ConfigSnapshot config, Duration build, Progress progress) {
@@ -96,12 +99,15 @@ final class Launch {
 
             progress.step("Starting " + app + " v" + id + " (" + Scale.describe(formation)
                     + (webs > 0 ? ", PORT=" + release.port() : "") + ")");
+            Addresses addresses = new Addresses(scheduler);
             for (int i = 1; i <= webs; i++) {
-                started.add(start(ContainerSpecs.process(app, release, ProcessType.WEB, i, env, freePort(), mounts,
-                        resources.confinement(app, ProcessType.WEB.value()))));
+                ContainerSpec spec = ContainerSpecs.process(app, release, ProcessType.WEB, i, env, addresses.choose(app),
+                        freePort(), mounts, resources.confinement(app, ProcessType.WEB.value()));
+                started.add(new Started(scheduler.start(spec), spec.labels().get(Labels.INSTANCE), spec.hostPort(),
+                        new Nginx.Upstream(spec.labels().get(Labels.ADDRESS), release.port())));
             }
             releases.pending(new Releases.Pending(release, started.stream().map(Started::id).toList(),
-                    started.stream().map(Started::hostPort).toList()), config);
+                    started.stream().map(Started::upstream).toList()), config);
             t2 = System.nanoTime();
             if (webs > 0) {
                 progress.step((release.checks().isDefault() ? "Checking that " + app + " v" + id + " answers HTTP"
@@ -116,7 +122,7 @@ final class Launch {
             t3 = System.nanoTime();
             CrashPoint.AFTER_START.reach(home, progress);
             progress.step("Switching Nginx to v" + id);
-            routing.switchTo(app, domains, started.stream().map(s -> new Nginx.Upstream("127.0.0.1", s.hostPort())).toList());
+            routing.switchTo(app, domains, started.stream().map(Started::upstream).toList());
         } catch (RuntimeException e) {
             started.forEach(s -> scheduler.stopAndRemove(s.id(), Duration.ofSeconds(1)));
             releases.dropPending(id);
@@ -151,10 +157,6 @@ final class Launch {
                         container.length())) + ": " + e.getMessage());
             }
         }
-    }
-
-    private Started start(ContainerSpec spec) {
-        return new Started(scheduler.start(spec), spec.labels().get(Labels.INSTANCE), spec.hostPort());
     }
 
     /** Runs the checks on every web container at once; returns one line per container, or throws the first failure. */
@@ -195,11 +197,11 @@ final class Launch {
             }
             for (int i = 1; i <= count; i++) {
                 try {
-                    Started worker = start(ContainerSpecs.process(app, release, type, i, env, 0, mounts,
+                    String worker = scheduler.start(ContainerSpecs.process(app, release, type, i, env, "", 0, mounts,
                             resources.confinement(app, type.value())));
                     // Workers have no check to pass: the engine restarts them from the start.
-                    scheduler.keepRunning(worker.id());
-                    workers.add(worker.instance());
+                    scheduler.keepRunning(worker);
+                    workers.add(type + "." + i);
                 } catch (PierException e) {
                     progress.warn(type + "." + i + " did not start: " + e.getMessage());
                 }

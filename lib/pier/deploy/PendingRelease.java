@@ -59,8 +59,7 @@ public final class PendingRelease {
     /** Nginx points at every web container the pending release started (a release with none never counts). */
     private boolean routed(AppName app, Releases.Pending pending) {
         List<Nginx.Upstream> routed = routing.routed(app);
-        return !pending.ports().isEmpty() && pending.ports().stream()
-                .allMatch(port -> routed.contains(new Nginx.Upstream("127.0.0.1", port)));
+        return !pending.upstreams().isEmpty() && routed.containsAll(pending.upstreams());
     }
 
     private void finish(AppName app, Releases releases, Releases.Pending pending, Progress progress) {

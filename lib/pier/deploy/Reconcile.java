@@ -150,7 +150,7 @@ public final class Reconcile {
                 String instance = type + "." + i;
                 try {
                     starter.ensure(type, i, Optional.ofNullable(byInstance.remove(instance)), fix)
-                            .ifPresent(port -> upstreams.add(new Nginx.Upstream("127.0.0.1", port)));
+                            .ifPresent(upstreams::add);
                 } catch (PierException e) {
                     problems.add(instance + ": " + e.getMessage());
                 }
@@ -208,10 +208,10 @@ public final class Reconcile {
 
         /**
          * Makes instance {@code index} of {@code type} run: kept when it runs, started again when it stopped, made
-         * anew when it is missing or its port was taken by another process. Returns a web container's port once it
-         * passed its checks; empty for a worker.
+         * anew when it is missing or its port was taken by another process. Returns where Nginx reaches a web
+         * container once it passed its checks; empty for a worker.
          */
-        Optional<Integer> ensure(ProcessType type, int index, Optional<Container> found, Progress fix) {
+        Optional<Nginx.Upstream> ensure(ProcessType type, int index, Optional<Container> found, Progress fix) {
             boolean web = type.equals(ProcessType.WEB);
             String instance = type + "." + index;
             if (found.isEmpty()) {
@@ -219,7 +219,7 @@ public final class Reconcile {
             }
             Container c = found.get();
             if (c.running()) {
-                return web ? Optional.of(c.publicPort().orElseThrow(() -> PierException.failed(
+                return web ? Optional.of(Routing.upstream(c, live.port()).orElseThrow(() -> PierException.failed(
                         "it runs but publishes no port; pier ps:restart " + app + " replaces it"))) : Optional.empty();
             }
             if (c.alive()) {
@@ -240,13 +240,15 @@ public final class Reconcile {
                     + " replaces it"));
             String checked = check(c.id(), hostPort);
             fix.line("started " + instance + " of " + live.tag() + " again (it was " + c.state() + "): " + checked);
-            return Optional.of(hostPort);
+            return Optional.of(Routing.upstream(c, live.port())
+                    .orElseGet(() -> new Nginx.Upstream("127.0.0.1", hostPort)));
         }
 
-        private Optional<Integer> create(ProcessType type, int index, String why, Progress fix) {
+        private Optional<Nginx.Upstream> create(ProcessType type, int index, String why, Progress fix) {
             boolean web = type.equals(ProcessType.WEB);
             int port = web ? new HostPorts(home, scheduler).choose() : 0;
-            String id = scheduler.start(ContainerSpecs.process(app, live, type, index, env(), port, mounts(),
+            String address = web ? new Addresses(scheduler).choose(app) : "";
+            String id = scheduler.start(ContainerSpecs.process(app, live, type, index, env(), address, port, mounts(),
                     resources.confinement(app, type.value())));
             String instance = type + "." + index;
             if (!web) {
@@ -263,8 +265,9 @@ public final class Reconcile {
             }
             // Healthy now: from here on the engine restarts it after a crash, a reboot or a dockerd restart.
             scheduler.keepRunning(id);
-            fix.line("started " + instance + " of " + live.tag() + " on port " + port + ": " + why + "; " + checked);
-            return Optional.of(port);
+            fix.line("started " + instance + " of " + live.tag() + " at " + address + " (port " + port + "): " + why
+                    + "; " + checked);
+            return Optional.of(new Nginx.Upstream(address, live.port()));
         }
 
         private String check(String id, int port) {

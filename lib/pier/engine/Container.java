@@ -49,6 +49,11 @@ public record Container(String id, String name, Map<String, String> labels, Stri
         return Optional.ofNullable(labels.get(Labels.ONEOFF));
     }
 
+    /** Its fixed address on its app's network ({@link Labels#ADDRESS}); empty for one made without (workers, older pier). */
+    public Optional<String> address() {
+        return Optional.ofNullable(labels.get(Labels.ADDRESS));
+    }
+
     public boolean pierMade() {
         return labels.containsKey(Labels.APP);
     }

@@ -273,6 +273,10 @@ public final class Docker implements Scheduler, Images, AutoCloseable {
         if (spec.cmd() != null) {
             create.withCmd(spec.cmd());
         }
+        String address = spec.labels().get(Labels.ADDRESS);
+        if (address != null) {
+            create.withIpv4Address(address);
+        }
         String id;
         try {
             id = create.withHostConfig(host).exec().getId();
@@ -341,7 +345,9 @@ public final class Docker implements Scheduler, Images, AutoCloseable {
                 client.createNetworkCmd().withName(name).withDriver("bridge")
                         .withLabels(app == null ? Map.of() : Map.of(Labels.APP, app))
                         .withIpam(new com.github.dockerjava.api.model.Network.Ipam().withConfig(
-                                new com.github.dockerjava.api.model.Network.Ipam.Config().withSubnet(subnet)))
+                                new com.github.dockerjava.api.model.Network.Ipam.Config().withSubnet(subnet)
+                                        // The engine's own picks (builds, one-offs) stay below the fixed addresses.
+                                        .withIpRange(NETWORK_POOL_PREFIX + third + ".0/25")))
                         .exec();
                 return name;
             } catch (ConflictException e) {
@@ -356,6 +362,17 @@ public final class Docker implements Scheduler, Images, AutoCloseable {
         }
         throw PierException.failed("no free /24 left in " + NETWORK_POOL_PREFIX + "0.0/16 for the network " + name
                 + ": remove apps you no longer need");
+    }
+
+    public String subnet(String network, String app) {
+        network(network, app);
+        var ipam = client.inspectNetworkCmd().withNetworkId(network).exec().getIpam();
+        return (ipam == null || ipam.getConfig() == null ? List.<com.github.dockerjava.api.model.Network.Ipam.Config>of()
+                : ipam.getConfig()).stream()
+                .map(com.github.dockerjava.api.model.Network.Ipam.Config::getSubnet)
+                .filter(sub -> sub != null && sub.matches("\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+")).findFirst()
+                .orElseThrow(() -> PierException.failed("the network " + network + " has no IPv4 subnet: remove it"
+                        + " (docker network rm " + network + ") and deploy again"));
     }
 
     /** Where app networks take their /24 from: 256 apps. */

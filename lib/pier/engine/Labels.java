@@ -26,6 +26,12 @@ public final class Labels {
     public static final String INSTANCE = "pier.instance";
     /** On a container that runs once (the release command, {@code pier run}): no switch retires it. */
     public static final String ONEOFF = "pier.oneoff";
+    /**
+     * On a web container: its fixed IPv4 address on its app's network, which the engine gives it at every start
+     * (after a crash, a reboot, a dockerd restart), so Nginx can route to it directly rather than through a port
+     * Docker forwards, which a dockerd restart interrupts.
+     */
+    public static final String ADDRESS = "pier.address";
     /** On a Docker volume: the pier volume it holds data for. */
     public static final String VOLUME = "pier.volume";
     /** On a Docker volume: the container path it is mounted at. */

@@ -36,6 +36,12 @@ public interface Scheduler {
     /** The host port the container is published on, running or not (a stopped one keeps its claim); empty: none. */
     Optional<Integer> hostPort(String id);
 
+    /**
+     * The IPv4 subnet ({@code 172.30.4.0/24}) of {@code app}'s network {@code network}, made when missing. Fixed
+     * container addresses ({@link Labels#ADDRESS}) are chosen from its upper half; the engine hands out the lower.
+     */
+    String subnet(String network, String app);
+
     /** From now on the engine restarts the container after a crash, a reboot or a restart of the engine. */
     void keepRunning(String id);
 

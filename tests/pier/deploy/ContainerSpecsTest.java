@@ -1,6 +1,7 @@
 package pier.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.time.Instant;
@@ -37,13 +38,13 @@ class ContainerSpecsTest {
     }
 
     @Test
-    void aWebInstanceIsNamedLabelledPublishedOnLoopbackAndToldItsPortAndDyno() {
+    void aWebInstanceIsNamedLabelledWithItsAddressPublishedOnLoopbackAndToldItsPortAndDyno() {
         ContainerSpec spec = ContainerSpecs.process(APP, release("web: node server.js\n", true), ProcessType.WEB, 2,
-                config(), 49152, MOUNTS, CONFINED);
+                config(), "172.30.4.254", 49152, MOUNTS, CONFINED);
         assertEquals("pier-blog-v3-web.2", spec.name());
         assertEquals("pier/blog:v3", spec.image());
-        assertEquals(Map.of("pier.app", "blog", "pier.release", "3", "pier.process", "web", "pier.instance", "web.2"),
-                spec.labels());
+        assertEquals(Map.of("pier.app", "blog", "pier.release", "3", "pier.process", "web", "pier.instance", "web.2",
+                "pier.address", "172.30.4.254"), spec.labels());
         assertEquals(List.of("GREETING=hello", "DATABASE_URL=postgres://db/blog", "DYNO=web.2", "PORT=8080"), spec.env());
         assertEquals(List.of("/bin/sh", "-c", "node server.js"), spec.cmd());
         assertEquals(49152, spec.hostPort());
@@ -53,18 +54,19 @@ class ContainerSpecsTest {
     }
 
     @Test
-    void aWorkerIsNeverPublishedAndHasNoPort() {
+    void aWorkerIsNeverPublishedAndHasNoPortOrFixedAddress() {
         ContainerSpec spec = ContainerSpecs.process(APP, release("web: serve\nworker: node worker.js $GREETING\n", false),
-                ProcessType.of("worker"), 1, config(), 49152, List.of(), CONFINED);
+                ProcessType.of("worker"), 1, config(), "172.30.4.254", 49152, List.of(), CONFINED);
         assertEquals("pier-blog-v3-worker.1", spec.name());
         assertEquals(0, spec.hostPort(), "only web containers are published");
+        assertFalse(spec.labels().containsKey("pier.address"), "only web containers have a fixed address");
         assertEquals(List.of("GREETING=hello", "DATABASE_URL=postgres://db/blog", "DYNO=worker.1"), spec.env());
         assertEquals(List.of("node", "worker.js", "hello"), spec.cmd(), "without /bin/sh: words, $VARIABLES replaced");
     }
 
     @Test
     void aTypeWithoutAProcfileCommandRunsTheImagesOwn() {
-        ContainerSpec spec = ContainerSpecs.process(APP, release("", true), ProcessType.WEB, 1, Map.of(), 40000,
+        ContainerSpec spec = ContainerSpecs.process(APP, release("", true), ProcessType.WEB, 1, Map.of(), "", 40000,
                 List.of(), CONFINED);
         assertNull(spec.cmd());
     }

@@ -156,8 +156,8 @@ class DeployFailuresTest {
         assertEquals(3, v3.release().id(), "the failed attempt keeps its number: no later release shares its labels");
         assertEquals(1, v3.retiring().size(), "only v1's container is left to retire: " + engine.existing());
         assertEquals(List.of("v1 web.1", "v3 web.1"), engine.existing());
-        int port = new Routing(home, () -> engine, engine).upstreams(APP).get(0).port();
-        assertEquals(List.of(new Nginx.Upstream("127.0.0.1", port)), engine.site(APP).orElseThrow().upstreams());
+        assertEquals(List.of(new Nginx.Upstream("10.9.0.253", v3.release().port())), engine.site(APP).orElseThrow().upstreams(),
+                "v3's web.1 at the address below v1's (which holds the subnet's top until it retires), on its PORT");
     }
 
     @Test

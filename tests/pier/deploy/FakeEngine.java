@@ -189,6 +189,10 @@ final class FakeEngine implements Scheduler, Images, Proxy {
         }
     }
 
+    public String subnet(String network, String app) {
+        return "10.9.0.0/24";
+    }
+
     public Optional<Integer> hostPort(String id) {
         return Optional.ofNullable(containers.get(id)).flatMap(Container::publicPort);
     }

@@ -76,8 +76,10 @@ class ReconcileTest {
         return new Reconcile(home, engine, routing);
     }
 
-    private List<Integer> routedPorts(AppName app) {
-        return engine.site(app).orElseThrow().upstreams().stream().map(Nginx.Upstream::port).toList();
+    /** The local ports of the app's running web containers (where their checks reach them). */
+    private List<Integer> hostPorts(AppName app) {
+        return engine.containers(java.util.Map.of("pier.app", app.value(), "pier.process", "web")).stream()
+                .filter(c -> c.running()).flatMap(c -> c.publicPort().stream()).toList();
     }
 
     @Test
@@ -104,21 +106,22 @@ class ReconcileTest {
         engine.containers(java.util.Map.of()).forEach(c -> engine.remove(c.id()));
         Reconcile.Result result = reconcile().app(BLOG, progress);
         assertEquals(List.of("v1 web.1 running"), engine.states());
-        int port = routedPorts(BLOG).get(0);
+        int port = hostPorts(BLOG).get(0);
         assertTrue(port >= Settings.PortRange.DEFAULT.low() && port <= Settings.PortRange.DEFAULT.high(), "port " + port);
         assertTrue(result.fixes().get(0).contains("web.1 was missing"), result.fixes().toString());
+        assertEquals(routing.upstreams(BLOG), engine.site(BLOG).orElseThrow().upstreams(), "the site routes to the new one");
     }
 
     @Test
     void aContainerWhosePortIsTakenIsReplacedOnAnother() throws Exception {
-        int taken = routedPorts(BLOG).get(0);
+        int taken = hostPorts(BLOG).get(0);
         engine.crashAll();
         try (ServerSocket squatter = new ServerSocket()) {
             squatter.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), taken));
             Reconcile.Result result = reconcile().app(BLOG, progress);
             assertTrue(result.failure().isEmpty(), result.toString());
             assertEquals(List.of("v1 web.1 running"), engine.states());
-            assertNotEquals(taken, routedPorts(BLOG).get(0));
+            assertNotEquals(taken, hostPorts(BLOG).get(0));
             assertTrue(result.fixes().get(0).contains("its port " + taken + " is taken by another process"), result.fixes().toString());
         }
     }
