@@ -153,7 +153,7 @@ class ProcessesSystemTest {
         assertEquals(0, push.code(), push.output());
         assertTrue(push.output().contains("Running the release command"), push.output());
         assertTrue(push.output().contains("migrating for release.1"), "the release command's output: " + push.output());
-        assertTrue(push.output().contains("Started worker.1"), push.output());
+        assertTrue(push.output().contains("worker.1 is up"), push.output());
         assertEquals(new Response(200, "v1"), SystemHost.get(HOST));
         assertEquals(List.of("web.1 live running", "worker.1 live running"), live());
         assertEquals(Set.of("200 web.1"), whoAnswers(3));

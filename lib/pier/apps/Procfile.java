@@ -111,9 +111,16 @@ public record Procfile(SortedMap<ProcessType, String> commands) {
         return out.toString();
     }
 
-    /** The types that run as long-lived containers: web (always), then every declared type but release. */
+    /**
+     * The types that run as long-lived containers: web (the image's own command when there is no Procfile), then
+     * every declared type but release. A Procfile that declares types but no web runs no web process, as on Dokku.
+     */
     public List<ProcessType> running() {
-        List<ProcessType> types = new ArrayList<>(List.of(ProcessType.WEB));
+        List<ProcessType> types = new ArrayList<>();
+        if (commands.isEmpty() || commands.containsKey(ProcessType.WEB)
+                || commands.keySet().equals(java.util.Set.of(ProcessType.RELEASE))) {
+            types.add(ProcessType.WEB);
+        }
         commands.keySet().stream().filter(t -> !t.equals(ProcessType.WEB) && !t.equals(ProcessType.RELEASE))
                 .forEach(types::add);
         return types;

@@ -11,14 +11,23 @@ import pier.names.ProcessType;
  * One release: what ran and who made it. A deploy, a rebuild, a config change, a restart, a scale or a rollback
  * each makes one. It records everything a restart or a rollback needs without a checkout: the commit and the image
  * built from it, the container port, the Procfile commands (and whether the image has {@code /bin/sh} to run them),
- * the health checks, the config version (a hash of {@code vN.env}) and the containers started per process type.
+ * the health checks, the app.json deploy scripts, the config version (a hash of {@code vN.env}) and the containers
+ * started per process type.
  */
 public record Release(int id, String commit, String image, int port, Instant time, String key, String description,
                       String config, Procfile procfile, boolean shell, Checks checks,
-                      SortedMap<ProcessType, Integer> formation) {
+                      SortedMap<ProcessType, Integer> formation, AppJson.DeployScripts scripts) {
 
     public Release {
         formation = Collections.unmodifiableSortedMap(new TreeMap<>(formation));
+    }
+
+    /** A release without deploy scripts. */
+    public Release(int id, String commit, String image, int port, Instant time, String key, String description,
+                   String config, Procfile procfile, boolean shell, Checks checks,
+                   SortedMap<ProcessType, Integer> formation) {
+        this(id, commit, image, port, time, key, description, config, procfile, shell, checks, formation,
+                AppJson.DeployScripts.NONE);
     }
 
     /** A release as recorded before pier knew processes (a web container running the image's command). */
@@ -45,6 +54,12 @@ public record Release(int id, String commit, String image, int port, Instant tim
         }
         checks.store(p);
         formation.forEach((t, n) -> p.setProperty("formation." + t.value(), Integer.toString(n)));
+        if (!scripts.predeploy().isEmpty()) {
+            p.setProperty("script.predeploy", scripts.predeploy());
+        }
+        if (!scripts.postdeploy().isEmpty()) {
+            p.setProperty("script.postdeploy", scripts.postdeploy());
+        }
         return p;
     }
 
@@ -64,7 +79,8 @@ public record Release(int id, String commit, String image, int port, Instant tim
         return new Release(Integer.parseInt(p.getProperty("id")), p.getProperty("commit"), p.getProperty("image"),
                 Integer.parseInt(p.getProperty("port", "5000")), Instant.parse(p.getProperty("time")),
                 p.getProperty("key", ""), p.getProperty("description", ""), p.getProperty("config", ""),
-                new Procfile(commands), Boolean.parseBoolean(p.getProperty("shell", "false")), Checks.load(p), formation);
+                new Procfile(commands), Boolean.parseBoolean(p.getProperty("shell", "false")), Checks.load(p), formation,
+                new AppJson.DeployScripts(p.getProperty("script.predeploy", ""), p.getProperty("script.postdeploy", "")));
     }
 
     public String tag() {

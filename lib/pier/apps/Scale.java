@@ -89,6 +89,11 @@ public record Scale(SortedMap<ProcessType, Integer> counts) {
         return home.app(app).resolve("scale");
     }
 
+    /** Whether {@code ps:scale} (or an app.json formation on an earlier deploy) set the app's scale. */
+    public static boolean exists(PierHome home, AppName app) {
+        return java.nio.file.Files.exists(file(home, app));
+    }
+
     public static Scale read(PierHome home, AppName app) {
         Path file = file(home, app);
         // An empty file is damaged, not "every type runs 1": the app would silently lose its scale.

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
+import pier.apps.AppJson;
 import pier.apps.Checks;
 import pier.apps.Procfile;
 import pier.base.Bytes;
@@ -31,7 +32,8 @@ final class Build {
     static final int DEFAULT_PORT = 5000;
 
     /** What a build made: the image tag and id, the port the app listens on, and what the commit declares. */
-    record Built(String image, String imageId, int port, Procfile procfile, Checks checks, Duration took) {
+    record Built(String image, String imageId, int port, Procfile procfile, Checks checks, AppJson appJson,
+                 Duration took) {
     }
 
     private final PierHome home;
@@ -56,8 +58,9 @@ final class Build {
         try (Checkout checkout = Checkout.of(repo, commit, settings.list(Submodules.SSH_HOSTS))) {
             // What the release runs comes from the commit, read once here, so no later restart or rollback needs it.
             Procfile procfile = PushedFiles.read(checkout.dir(), "Procfile").map(Procfile::parse).orElse(Procfile.none());
-            Checks checks = Checks.declared(PushedFiles.read(checkout.dir(), "CHECKS"),
-                    PushedFiles.read(checkout.dir(), "app.json"), progress::detail);
+            java.util.Optional<String> appJsonText = PushedFiles.read(checkout.dir(), "app.json");
+            Checks checks = Checks.declared(PushedFiles.read(checkout.dir(), "CHECKS"), appJsonText, progress::detail);
+            AppJson appJson = appJsonText.map(text -> AppJson.parse(text, progress::detail)).orElse(AppJson.NONE);
             // The repository's own Dockerfile, else the one a buildpack renders into the checkout.
             Buildpacks.Source source = buildpacks.prepare(app, checkout.dir(), progress, images::imageExists);
             // Before anything is built: the Dockerfile may name only images this app may use.
@@ -69,7 +72,7 @@ final class Build {
                     new Resources(home).limits(app, "build").memory(), settings.buildTimeout(), progress::detail);
             String imageId = made.imageId();
             keepCacheWithin(app, made.cache(), budget, progress);
-            return new Built(image, imageId, port(imageId, progress), procfile, checks,
+            return new Built(image, imageId, port(imageId, progress), procfile, checks, appJson,
                     Duration.ofNanos(System.nanoTime() - t0));
         }
     }

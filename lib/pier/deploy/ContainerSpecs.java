@@ -57,11 +57,21 @@ public final class ContainerSpecs {
     /** The Procfile's release command, run once in a container of the release's image before anything starts. */
     public static ContainerSpec releaseCommand(AppName app, Release release, Map<String, String> env,
                                                       List<ContainerSpec.Mount> mounts, Resources.Confinement confinement) {
-        String command = release.procfile().command(ProcessType.RELEASE).orElseThrow();
-        Map<String, String> own = dyno(env, "release.1");
-        Map<String, String> labels = new LinkedHashMap<>(Labels.of(app.value(), release.id(), ProcessType.RELEASE.value()));
-        labels.put(Labels.ONEOFF, "release");
-        return new ContainerSpec(Labels.containerName(app.value(), release.id(), "release"), release.image(),
+        return oneOff(app, release, ProcessType.RELEASE.value(), release.procfile().command(ProcessType.RELEASE).orElseThrow(),
+                env, mounts, confinement);
+    }
+
+    /**
+     * {@code command} run once in a container of the release's image, as {@code kind} ({@code release}, or the
+     * app.json {@code predeploy} and {@code postdeploy}): a one-off no switch retires, with the release's config
+     * and volumes.
+     */
+    public static ContainerSpec oneOff(AppName app, Release release, String kind, String command, Map<String, String> env,
+                                       List<ContainerSpec.Mount> mounts, Resources.Confinement confinement) {
+        Map<String, String> own = dyno(env, kind + ".1");
+        Map<String, String> labels = new LinkedHashMap<>(Labels.of(app.value(), release.id(), kind));
+        labels.put(Labels.ONEOFF, kind);
+        return new ContainerSpec(Labels.containerName(app.value(), release.id(), kind), release.image(),
                 envList(own), labels, 0, 0, mounts, Procfile.argv(command, release.shell(), own), confinement);
     }
 

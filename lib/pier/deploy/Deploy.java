@@ -9,10 +9,12 @@ import java.util.TreeMap;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 import pier.apps.Apps;
+import pier.apps.AppJson;
 import pier.apps.Checks;
 import pier.apps.Release;
 import pier.apps.Releases;
 import pier.apps.Routing;
+import pier.apps.Scale;
 import pier.base.PierException;
 import pier.base.Progress;
 import pier.build.Buildpacks;
@@ -111,11 +113,23 @@ public final class Deploy {
             progress.detail("checks from " + checks.source() + ": " + String.join("; ",
                     checks.list().stream().map(Checks.Check::describe).toList()));
         }
+        AppJson appJson = built.appJson();
+        if (!appJson.formation().isEmpty()) {
+            progress.detail("app.json formation: " + Scale.describe(appJson.formation())
+                    + (Scale.exists(home, app) ? " (not used: pier ps:scale set this app's scale)" : ""));
+        }
+        if (!appJson.scripts().predeploy().isEmpty()) {
+            progress.detail("app.json predeploy: " + appJson.scripts().predeploy());
+        }
+        if (!appJson.scripts().postdeploy().isEmpty()) {
+            progress.detail("app.json postdeploy: " + appJson.scripts().postdeploy());
+        }
         String sha = commit.name();
         boolean same = releases.current().map(r -> r.commit().equals(sha)).orElse(false);
+        // The draft's formation is what the commit declares: Launch uses it only while the app has no scale.
         Release draft = new Release(id, sha, built.image(), built.port(), Instant.now(), key,
                 (same ? "Rebuild " : "Deploy ") + commit.abbreviate(7).name(), "", built.procfile(), shell, checks,
-                new TreeMap<>());
+                appJson.formation(), appJson.scripts());
         return launch.launch(app, draft, ConfigSnapshot.current(home, app), built.took(), progress);
     }
 
@@ -205,7 +219,7 @@ public final class Deploy {
     /** A new release {@code id} of {@code from}'s image, processes and checks, to launch. */
     private static Release draft(Release from, int id, String key, String description) {
         return new Release(id, from.commit(), from.image(), from.port(), Instant.now(), key, description, "",
-                from.procfile(), from.shell(), from.checks(), new TreeMap<>());
+                from.procfile(), from.shell(), from.checks(), new TreeMap<>(), from.scripts());
     }
 
     /** Hands the retirement of {@code deployed}'s predecessors to a detached pier process. */

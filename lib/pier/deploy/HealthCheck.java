@@ -205,16 +205,19 @@ public record HealthCheck(String path, Duration timeout) {
 
     /**
      * Throws when the container stopped (or was restarted by its restart policy, which counts as an exit), quoting
-     * its last output; {@code before} says what it had not done yet.
+     * the first line of its output that looks like the error, else its last lines; {@code before} says what it had
+     * not done yet.
      */
     static void requireRunning(Scheduler engine, String containerId, String before) {
         ContainerState state = engine.state(containerId);
         if (!state.running() || state.restarting() || state.restartCount() > 0) {
-            List<String> tail = engine.tail(containerId, 5);
+            CrashOutput output = CrashOutput.of(engine.tail(containerId, CrashOutput.READ));
+            List<String> tail = output.last().subList(Math.max(0, output.last().size() - 5), output.last().size());
             String oom = state.oomKilled() ? ", killed for using more memory than its limit"
                     + " (pier resource:limit APP memory=SIZE raises it)" : "";
             throw PierException.failed("the app exited with code " + state.exitCode() + oom + " before " + before
-                    + (tail.isEmpty() ? "" : "; its last output: " + String.join(" | ", tail)));
+                    + (output.cause().isPresent() ? "; its error: " + output.cause().get()
+                    : tail.isEmpty() ? "" : "; its last output: " + String.join(" | ", tail)));
         }
     }
 

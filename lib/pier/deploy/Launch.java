@@ -20,6 +20,7 @@ import pier.apps.Volumes;
 import pier.base.PierException;
 import pier.base.Progress;
 import pier.engine.ContainerSpec;
+import pier.engine.ContainerState;
 import pier.engine.Images;
 import pier.engine.Labels;
 import pier.engine.Nginx;
@@ -61,19 +62,28 @@ final class Launch {
     private record Started(String id, String instance, int hostPort, Nginx.Upstream upstream) {
     }
 
+    /** One worker container started for a release. */
+    private record Worker(String id, String instance) {
+    }
+
     Deploy.Deployed launch(AppName app, Release draft, ConfigSnapshot config, Duration build, Progress progress) {
         Settings settings = new Settings(home);
         Releases releases = new Releases(home, app);
         Optional<Release> live = releases.current();
         int id = draft.id();
         removeLeftovers(app, id);
-        SortedMap<ProcessType, Integer> formation = Scale.read(home, app).formation(draft.procfile());
+        // The draft's formation is what its commit declares (app.json): the app's scale until ps:scale sets one.
+        boolean declared = !Scale.exists(home, app) && !draft.formation().isEmpty();
+        Scale scale = declared ? new Scale(draft.formation()) : Scale.read(home, app);
+        SortedMap<ProcessType, Integer> formation = scale.formation(draft.procfile());
         Release release = new Release(id, draft.commit(), draft.image(), draft.port(), Instant.now(), draft.key(),
-                draft.description(), config.version(), draft.procfile(), draft.shell(), draft.checks(), formation);
+                draft.description(), config.version(), draft.procfile(), draft.shell(), draft.checks(), formation,
+                draft.scripts());
         List<ContainerSpec.Mount> mounts = new Volumes(home, scheduler).mountsFor(app);
         Map<String, String> env = ContainerSpecs.env(config);
         Resources resources = new Resources(home);
         List<Started> started = new ArrayList<>();
+        List<Worker> workers = new ArrayList<>();
         List<Domain> domains = new Apps(home).domains(app);
         // Written ahead: if this process dies before the record, the next change of the app finishes or undoes it.
         releases.pending(new Releases.Pending(release, List.of(), List.of()), config);
@@ -84,16 +94,28 @@ final class Launch {
         long t3;
         Duration releaseTime = Duration.ZERO;
         int webs = release.count(ProcessType.WEB);
+        // The one-off commands (release, predeploy, postdeploy) run only for a new image or config.
+        boolean fresh = live.isEmpty() || !live.get().image().equals(release.image())
+                || !live.get().config().equals(release.config());
         try {
             Optional<String> releaseCommand = release.procfile().command(ProcessType.RELEASE);
-            boolean fresh = live.isEmpty() || !live.get().image().equals(release.image())
-                    || !live.get().config().equals(release.config());
             if (releaseCommand.isPresent() && fresh) {
                 runReleaseCommand(app, release, ContainerSpecs.releaseCommand(app, release, env, mounts,
                         resources.confinement(app, ProcessType.RELEASE.value())), settings.releaseTimeout(), progress);
                 releaseTime = Duration.ofNanos(System.nanoTime() - t0);
             } else if (releaseCommand.isPresent()) {
                 progress.detail("same image and config as " + live.get().tag() + ": the release command does not run again");
+            }
+            String predeploy = release.scripts().predeploy();
+            if (!predeploy.isEmpty() && fresh) {
+                int code = runOneOff(app, release, "predeploy", predeploy, env, mounts, resources, settings, progress);
+                if (code != 0) {
+                    throw PierException.failed("the app.json predeploy command exited with code " + code + " (see its"
+                            + " output above); " + live.map(r -> r.tag() + " stays live").orElse("nothing was started"));
+                }
+                releaseTime = Duration.ofNanos(System.nanoTime() - t0);
+            } else if (!predeploy.isEmpty()) {
+                progress.detail("same image and config as " + live.get().tag() + ": predeploy does not run again");
             }
             t1 = System.nanoTime();
 
@@ -106,8 +128,20 @@ final class Launch {
                 started.add(new Started(scheduler.start(spec), spec.labels().get(Labels.INSTANCE), spec.hostPort(),
                         new Nginx.Upstream(spec.labels().get(Labels.ADDRESS), release.port())));
             }
-            releases.pending(new Releases.Pending(release, started.stream().map(Started::id).toList(),
-                    started.stream().map(Started::upstream).toList()), config);
+            // Workers start beside the webs, so the time they must stay up overlaps the webs' checks.
+            long workersStarted = System.nanoTime();
+            formation.forEach((type, count) -> {
+                if (type.equals(ProcessType.WEB)) {
+                    return;
+                }
+                for (int i = 1; i <= count; i++) {
+                    workers.add(new Worker(scheduler.start(ContainerSpecs.process(app, release, type, i, env, "", 0,
+                            mounts, resources.confinement(app, type.value()))), type + "." + i));
+                }
+            });
+            List<String> ids = new ArrayList<>(started.stream().map(Started::id).toList());
+            workers.forEach(w -> ids.add(w.id()));
+            releases.pending(new Releases.Pending(release, ids, started.stream().map(Started::upstream).toList()), config);
             t2 = System.nanoTime();
             if (webs > 0) {
                 progress.step((release.checks().isDefault() ? "Checking that " + app + " v" + id + " answers HTTP"
@@ -119,18 +153,26 @@ final class Launch {
             } else {
                 progress.detail("web=0: no web container, so the site answers 503 (pier ps:scale " + app + " web=1 to serve)");
             }
+            if (!workers.isEmpty()) {
+                checkWorkers(workers, workersStarted, settings.workersSettle(), progress);
+            }
             t3 = System.nanoTime();
             CrashPoint.AFTER_START.reach(home, progress);
             progress.step("Switching Nginx to v" + id);
             routing.switchTo(app, domains, started.stream().map(Started::upstream).toList());
         } catch (RuntimeException e) {
+            started.forEach(s -> showCrash(s.id(), s.instance(), progress));
             started.forEach(s -> scheduler.stopAndRemove(s.id(), Duration.ofSeconds(1)));
+            workers.forEach(w -> scheduler.stopAndRemove(w.id(), Duration.ofSeconds(1)));
             releases.dropPending(id);
             throw e;
         }
         long t4 = System.nanoTime();
         CrashPoint.BEFORE_RECORD.reach(home, progress);
         releases.record(release, config);
+        if (declared) {
+            scale.write(home, app);
+        }
         new Apps(home).stopped(app, false, draft.key());
         // The older releases' containers are retired in the background; should that be lost (a reboot, a kill), the
         // engine must not bring them back beside the live release, so they lose their restart policy right now.
@@ -142,7 +184,14 @@ final class Launch {
                 Duration.ofNanos(t4 - t3));
         progress.step(app + " v" + id + " is live at " + String.join(", ",
                 domains.stream().map(d -> "http://" + d).toList()) + " (" + timings + ")");
-        startWorkers(app, release, formation, env, mounts, resources, progress);
+        String postdeploy = release.scripts().postdeploy();
+        if (!postdeploy.isEmpty() && fresh) {
+            int code = runOneOff(app, release, "postdeploy", postdeploy, env, mounts, resources, settings, progress);
+            if (code != 0) {
+                progress.warn("the app.json postdeploy command exited with code " + code + " (see its output above); "
+                        + release.tag() + " stays live");
+            }
+        }
         new OldImages(home, images).remove(app);
         return new Deploy.Deployed(release, retiring);
     }
@@ -186,30 +235,64 @@ final class Launch {
         }
     }
 
-    /** Workers start once the web switch is done; one that cannot start is reported and the deploy stands. */
-    private void startWorkers(AppName app, Release release, SortedMap<ProcessType, Integer> formation,
-                              Map<String, String> env, List<ContainerSpec.Mount> mounts, Resources resources,
-                              Progress progress) {
-        List<String> workers = new ArrayList<>();
-        formation.forEach((type, count) -> {
-            if (type.equals(ProcessType.WEB)) {
-                return;
+    /**
+     * Waits until the workers have run for {@code settle}, then looks at each: one that runs from now on is restarted
+     * by the engine after a crash or a reboot, one that exited 0 has finished its work, and one that exited otherwise
+     * (or was restarted) fails the deploy with its output.
+     */
+    private void checkWorkers(List<Worker> workers, long startedAt, Duration settle, Progress progress) {
+        long left = settle.toNanos() - (System.nanoTime() - startedAt);
+        if (left > 0) {
+            progress.step("Checking that " + String.join(", ", workers.stream().map(Worker::instance).toList())
+                    + " stay" + (workers.size() == 1 ? "s" : "") + " up for " + settle.toMillis() / 1000.0 + "s");
+            try {
+                Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw PierException.failed("interrupted while checking the new workers");
             }
-            for (int i = 1; i <= count; i++) {
-                try {
-                    String worker = scheduler.start(ContainerSpecs.process(app, release, type, i, env, "", 0, mounts,
-                            resources.confinement(app, type.value())));
-                    // Workers have no check to pass: the engine restarts them from the start.
-                    scheduler.keepRunning(worker);
-                    workers.add(type + "." + i);
-                } catch (PierException e) {
-                    progress.warn(type + "." + i + " did not start: " + e.getMessage());
-                }
-            }
-        });
-        if (!workers.isEmpty()) {
-            progress.step("Started " + String.join(", ", workers));
         }
+        List<String> up = new ArrayList<>();
+        for (Worker worker : workers) {
+            ContainerState state = scheduler.state(worker.id());
+            if (state.running() && !state.restarting() && state.restartCount() == 0) {
+                scheduler.keepRunning(worker.id());
+                up.add(worker.instance());
+            } else if (!state.running() && !state.restarting() && state.exitCode() == 0) {
+                progress.detail(worker.instance() + " exited 0: it has finished, and pier ps shows it as exited");
+            } else {
+                showCrash(worker.id(), worker.instance(), progress);
+                throw PierException.failed(worker.instance() + " exited with code " + state.exitCode()
+                        + (state.oomKilled() ? ", killed for using more memory than its limit" : "")
+                        + " within " + settle.toMillis() / 1000.0 + "s of starting"
+                        + CrashOutput.of(scheduler.tail(worker.id(), CrashOutput.READ)).causeSuffix());
+            }
+        }
+        if (!up.isEmpty()) {
+            progress.detail(String.join(", ", up) + (up.size() == 1 ? " is" : " are") + " up");
+        }
+    }
+
+    /** A container that stopped (or is being restarted) shows what it wrote, so the pusher can see why. */
+    private void showCrash(String id, String instance, Progress progress) {
+        ContainerState state;
+        try {
+            state = scheduler.state(id);
+        } catch (RuntimeException e) {
+            return;
+        }
+        if (state.running() && !state.restarting() && state.restartCount() == 0) {
+            return;
+        }
+        CrashOutput.of(scheduler.tail(id, CrashOutput.READ)).show(instance, progress::detail);
+    }
+
+    /** Runs {@code command} once in a container of the new release ({@code kind}: predeploy, postdeploy); its exit code. */
+    private int runOneOff(AppName app, Release release, String kind, String command, Map<String, String> env,
+                          List<ContainerSpec.Mount> mounts, Resources resources, Settings settings, Progress progress) {
+        progress.step("Running the app.json " + kind + " command of v" + release.id() + ": " + command);
+        return scheduler.runLogged(ContainerSpecs.oneOff(app, release, kind, command, env, mounts,
+                resources.confinement(app, ProcessType.RELEASE.value())), settings.releaseTimeout(), progress::detail);
     }
 
     /** The Procfile's release command, once, in a container of the new image; a failure aborts the deploy. */

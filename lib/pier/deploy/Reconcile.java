@@ -225,6 +225,10 @@ public final class Reconcile {
             if (c.alive()) {
                 throw PierException.failed("it is restarting after a crash: see pier logs " + app);
             }
+            if (!web && c.finished()) {
+                // A worker that exited 0 did its work (Dokku's "custom: echo -n"): starting it again would repeat it.
+                return Optional.empty();
+            }
             Optional<Integer> port = web ? scheduler.hostPort(c.id()) : Optional.empty();
             if (port.isPresent() && !HostPorts.bindable(port.get())) {
                 scheduler.remove(c.id());

@@ -54,6 +54,11 @@ public record Container(String id, String name, Map<String, String> labels, Stri
         return Optional.ofNullable(labels.get(Labels.ADDRESS));
     }
 
+    /** Stopped after exiting 0 on its own: a worker that did its work and finished. */
+    public boolean finished() {
+        return "exited".equals(state) && status.startsWith("Exited (0)");
+    }
+
     public boolean pierMade() {
         return labels.containsKey(Labels.APP);
     }

@@ -20,6 +20,7 @@ public final class Settings {
     public static final String IMAGES_KEEP = "images.keep";
     public static final String BUILD_TIMEOUT = "build.timeout.seconds";
     public static final String RELEASE_TIMEOUT = "release.timeout.seconds";
+    public static final String WORKERS_SETTLE = "workers.settle.seconds";
     public static final String PUSH_TIMEOUT = "push.timeout.seconds";
     public static final String PUSH_MAX_SIZE = "push.max.size.mb";
     public static final String PORTS_RANGE = "ports.range";
@@ -64,6 +65,14 @@ public final class Settings {
     }
 
     /** How long a release command may run before its container is stopped and the deploy fails. */
+    /**
+     * How long a new release's workers must have run before its switch: one that exits non-zero sooner fails the
+     * deploy, one that exits 0 has finished.
+     */
+    public Duration workersSettle() {
+        return Duration.ofMillis((long) (seconds(WORKERS_SETTLE, 3) * 1000));
+    }
+
     public Duration releaseTimeout() {
         return Duration.ofSeconds(wholeNumber(RELEASE_TIMEOUT, 600, 1, 86400));
     }

@@ -30,6 +30,7 @@ import pier.engine.Nginx;
 import pier.engine.Templates;
 import pier.names.AppName;
 import pier.names.EnvKey;
+import pier.names.ProcessType;
 import pier.state.Config;
 import pier.state.PierHome;
 
@@ -101,6 +102,64 @@ class DeployFailuresTest {
         assertTrue(e.getMessage().contains("exited with code 3"), e.getMessage());
         assertTrue(e.getMessage().contains("cannot find module"), e.getMessage());
         assertLive();
+    }
+
+    @Test
+    void aWorkerThatExitsNonZeroAtStartFailsTheDeployWithItsOutputAndKeepsTheLiveRelease() throws Exception {
+        Files.writeString(home.settings(), "workers.settle.seconds=0\n");
+        commit("Procfile", "web: /app/serve\nworker: /app/work\n");
+        engine.crashType = "worker";
+        PierException e = assertThrows(PierException.class, this::push);
+        assertTrue(e.getMessage().startsWith("worker.1 exited with code 3 within 0.0s of starting: Error: cannot find"),
+                e.getMessage());
+        assertTrue(shown.stream().anyMatch(l -> l.contains("worker.1 last 1 line of output:")), String.join("\n", shown));
+        assertLive();
+    }
+
+    @Test
+    void aWorkerThatExitsZeroHasFinishedAndTheDeployGoesOn() throws Exception {
+        Files.writeString(home.settings(), "workers.settle.seconds=0\n");
+        commit("Procfile", "web: /app/serve\ncustom: echo -n\n");
+        engine.crashType = "custom";
+        engine.crashExit = 0;
+        Deploy.Deployed v2 = push();
+        assertEquals(2, v2.release().id());
+        assertTrue(shown.stream().anyMatch(l -> l.contains("custom.1 exited 0: it has finished")), String.join("\n", shown));
+        assertTrue(engine.states().contains("v2 custom.1 exited"), "kept, for pier ps to show: " + engine.states());
+    }
+
+    @Test
+    void aFailingPredeployStartsNothingAndKeepsTheLiveRelease() throws Exception {
+        commit("app.json", "{\"scripts\": {\"dokku\": {\"predeploy\": \"./migrate\"}}}");
+        engine.releaseCommandExit = 1;
+        int starts = engine.starts();
+        PierException e = assertThrows(PierException.class, this::push);
+        assertTrue(e.getMessage().startsWith("the app.json predeploy command exited with code 1"), e.getMessage());
+        assertEquals(starts, engine.starts(), "no process container started");
+        assertLive();
+    }
+
+    @Test
+    void aFailingPostdeployIsReportedAndTheNewReleaseStays() throws Exception {
+        commit("app.json", "{\"scripts\": {\"dokku\": {\"postdeploy\": \"./notify\"}}}");
+        engine.releaseCommandExit = 1;
+        Deploy.Deployed v2 = push();
+        assertEquals(2, new Releases(home, APP).current().orElseThrow().id());
+        assertEquals(2, v2.release().id());
+        assertTrue(shown.stream().anyMatch(l -> l.contains("the app.json postdeploy command exited with code 1")),
+                String.join("\n", shown));
+    }
+
+    @Test
+    void anAppJsonFormationIsTheScaleUntilTheAppHasOneOfItsOwn() throws Exception {
+        Files.writeString(home.settings(), "workers.settle.seconds=0\n");
+        commit("Procfile", "web: /app/serve\nworker: /app/work\n",
+                "app.json", "{\"formation\": {\"web\": {\"quantity\": 0}, \"worker\": {\"quantity\": 2}}}");
+        assertEquals(Map.of(ProcessType.WEB, 0, ProcessType.of("worker"), 2), push().release().formation());
+        assertEquals("web=0 worker=2", Scale.describe(Scale.read(home, APP).counts()), "kept as the app's scale");
+        commit("app.json", "{\"formation\": {\"worker\": {\"quantity\": 1}}}");
+        assertEquals(Map.of(ProcessType.WEB, 0, ProcessType.of("worker"), 2), push().release().formation(),
+                "a later formation does not override the scale");
     }
 
     @Test

@@ -37,6 +37,9 @@ final class FakeEngine implements Scheduler, Images, Proxy {
     @Nullable String failBuild;
     int failStartAt = -1;
     boolean crashOnStart;
+    /** Containers of this process type exit at once, with {@link #crashExit}. */
+    @Nullable String crashType;
+    int crashExit = 3;
     int releaseCommandExit;
     @Nullable String failProxy;
     /** The deploying process "dies" (an Error no catch of the deploy handles, like a kill -9) at these points. */
@@ -153,9 +156,11 @@ final class FakeEngine implements Scheduler, Images, Proxy {
             throw PierException.failed("cannot start container: port is already allocated");
         }
         String id = String.format("%064x", ++ids);
-        containers.put(id, new Container(id, spec.name(), spec.labels(), crashOnStart ? "exited" : "running", "",
+        boolean crashes = crashOnStart || spec.labels().getOrDefault("pier.process", "").equals(crashType);
+        containers.put(id, new Container(id, spec.name(), spec.labels(), crashes ? "exited" : "running",
+                crashes ? "Exited (" + crashExit + ")" : "",
                 spec.hostPort() > 0 ? Optional.of(spec.hostPort()) : Optional.empty()));
-        if (spec.hostPort() > 0 && !crashOnStart) {
+        if (spec.hostPort() > 0 && !crashes) {
             listen(id, spec.hostPort());
         }
         if (killAfterStart) {
@@ -208,7 +213,7 @@ final class FakeEngine implements Scheduler, Images, Proxy {
     public ContainerState state(String id) {
         Container c = containers.get(id);
         boolean running = c != null && c.running();
-        return new ContainerState(running, false, running ? 0 : 3, false, 0, "");
+        return new ContainerState(running, false, running ? 0 : crashExit, false, 0, "");
     }
 
     public List<String> tail(String id, int lines) {

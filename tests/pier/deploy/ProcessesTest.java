@@ -63,11 +63,13 @@ class ProcessesTest {
     }
 
     @Test
-    void withoutAWebEntryWebStillRunsTheImagesCommand() {
+    void aProcfileWithoutWebRunsNoWebButWithoutAProcfileWebRunsTheImagesCommand() {
         Procfile p = Procfile.parse("worker: bin/worker\n");
         assertEquals(Optional.empty(), p.command(ProcessType.WEB));
-        assertEquals(List.of(ProcessType.WEB, ProcessType.of("worker")), p.running());
+        assertEquals(List.of(ProcessType.of("worker")), p.running(), "as on Dokku: a worker-only app");
         assertEquals(List.of(ProcessType.WEB), Procfile.none().running());
+        assertEquals(List.of(ProcessType.WEB), Procfile.parse("release: bin/migrate\n").running(),
+                "a release command alone leaves web to the image's command");
     }
 
     @ParameterizedTest
