@@ -325,6 +325,11 @@ public final class Pier implements AutoCloseable {
     }
 
     /** The app's processes: ps, scale, restart, start, stop, rebuild, rollback, logs, run and enter. */
+    /** The app.json cron entries: listing, running, suspending them, and the host's minute tick. */
+    public pier.deploy.Cron cron() {
+        return new pier.deploy.Cron(home, docker());
+    }
+
     public Processes processes() {
         return new Processes(home, docker(), nginx(), deploy());
     }

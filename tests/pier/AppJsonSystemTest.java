@@ -12,6 +12,11 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import pier.SystemHost.Result;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import pier.apps.CronEntry;
+import pier.apps.CronSchedule;
 import pier.apps.Releases;
 import pier.names.AppName;
 import pier.state.PierHome;
@@ -130,5 +135,71 @@ class AppJsonSystemTest {
         assertFalse(push.output().contains("at Module._load (frame 10)"), "the last 30 lines only: " + push.output());
         assertTrue(push.output().contains("exited with code 1 before answering HTTP; its error: TypeError: express.logger"
                 + " is not a function"), push.output());
+    }
+
+    static String id(String schedule, String command) {
+        return new CronEntry(CronSchedule.parse(schedule), command, false).id();
+    }
+
+    /** The events of {@code APP} from {@code events.log}, as "result<TAB>command" after {@code since}. */
+    static List<String> cronEvents(Instant since) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(PierHome.DEFAULT.resolve("events.log"))) {
+            String[] f = line.split("\t", 5);
+            if (f.length == 5 && f[1].equals("cron") && f[2].equals(APP) && !Instant.parse(f[0]).isBefore(since)) {
+                out.add(f[3] + "\t" + f[4]);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    @Order(4)
+    void cronEntriesRunOnTheHostsScheduleUnlessSuspendedAndAnOverlappingRunIsSkipped() throws Exception {
+        String every = "echo cron-every ran as $DYNO";
+        String held = "echo cron-suspended ran";
+        String slow = "echo cron-slow started; /bin/busybox sleep 150";
+        String everyId = id("* * * * *", every);
+        String heldId = id("* * * * *", held);
+        String slowId = id("* * * * *", slow);
+        Result push = push("""
+                {"formation": {"web": {"quantity": 0}},
+                 "cron": [{"command": "%s", "schedule": "* * * * *"},
+                          {"command": "%s", "schedule": "* * * * *"},
+                          {"command": "%s", "schedule": "* * * * *"}]}
+                """.formatted(every, held, slow), WORKER);
+        assertEquals(0, push.code(), push.output());
+        assertTrue(push.output().contains("app.json cron " + everyId + ": * * * * *  " + every), push.output());
+        assertEquals(0, SystemHost.pier("cron:suspend", APP, heldId).code());
+        // Whole seconds, as the event log has them: a run started in the second of the suspend is not counted.
+        Instant suspended = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(1);
+        JsonNode list = ProcessesSystemTest.json(SystemHost.pier("cron:list", APP, "--format", "json").output());
+        assertEquals(3, list.size(), list.toString());
+        list.forEach(e -> assertEquals(e.get("id").asText().equals(heldId), e.get("suspended").asBoolean(), e.toString()));
+
+        // The host's own scheduler (here cron, as the installer set it up) starts the due entries.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(75);
+        while (!cronEvents(suspended).contains("started\tcron " + slowId) && System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+        }
+        assertTrue(cronEvents(suspended).contains("started\tcron " + everyId), cronEvents(suspended).toString());
+        assertTrue(cronEvents(suspended).contains("started\tcron " + slowId), cronEvents(suspended).toString());
+        Result logs = SystemHost.pier("logs", APP, "--process", "cron", "-n", "20");
+        assertTrue(logs.output().contains("app[cron." + everyId + "]: cron-every ran as cron." + everyId), logs.output());
+
+        // A tick for a later minute while the slow run still goes: it is skipped; the quick one ended and is recorded.
+        String next = java.time.LocalDateTime.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).plusMinutes(1).toString();
+        Result tick = SystemHost.pier("cron:tick", "--at", next);
+        assertEquals(0, tick.code(), tick.output());
+        assertTrue(tick.output().contains(APP + " cron " + slowId + " skipped: the previous run still runs"), tick.output());
+        List<String> events = cronEvents(suspended);
+        assertTrue(events.contains("skipped\tcron " + slowId + " the previous run still runs (concurrency_policy forbid)"),
+                events.toString());
+        assertTrue(events.stream().anyMatch(e -> e.startsWith("ok\tcron " + everyId + " exit 0 after ")), events.toString());
+        assertTrue(events.stream().noneMatch(e -> e.contains(heldId)), "the suspended entry never ran: " + events);
+
+        Result run = SystemHost.pier("cron:run", APP, heldId);
+        assertEquals(0, run.code(), run.output());
+        assertTrue(run.output().contains("cron-suspended ran"), "cron:run runs a suspended entry: " + run.output());
     }
 }

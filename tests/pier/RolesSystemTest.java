@@ -43,7 +43,12 @@ class RolesSystemTest {
     static final Set<String> DEVELOPER_COMMANDS = Set.of("apps:info", "config", "config:get", "config:set", "config:unset",
             "domains", "domains:add", "domains:remove", "domains:set", "domains:clear", "builder", "builder:set",
             "ps", "ps:scale", "ps:restart", "ps:start", "ps:stop", "ps:rebuild", "ps:reconcile", "logs", "run", "enter",
-            "releases", "releases:rollback", "events", "resource:report");
+            "releases", "releases:rollback", "events", "resource:report", "cron:list", "cron:run", "cron:suspend",
+            "cron:resume");
+
+    /** The one app.json cron entry of the apps under test: yearly, so no tick runs it meanwhile. */
+    static final String CRON_JSON = "{\"cron\": [{\"command\": \"true\", \"schedule\": \"0 0 1 1 *\"}]}";
+    static final String CRON_ID = new pier.apps.CronEntry(pier.apps.CronSchedule.parse("0 0 1 1 *"), "true", false).id();
 
     /** One command line of the matrix; {app} is replaced by the app under test, {role} by who runs it. */
     record Call(String command, List<String> args, boolean pubKeyOnStdin, String stdin) {
@@ -89,7 +94,11 @@ class RolesSystemTest {
             Call.of("releases:rollback", "{app}"),
             Call.of("ps:rebuild", "{app}"),
             Call.of("events", "{app}"),
-            Call.of("resource:report", "{app}"));
+            Call.of("resource:report", "{app}"),
+            Call.of("cron:list", "{app}"),
+            Call.of("cron:suspend", "{app}", CRON_ID),
+            Call.of("cron:resume", "{app}", CRON_ID),
+            Call.of("cron:run", "{app}", CRON_ID));
 
     static final List<Call> SERVER_CALLS = List.of(
             Call.of("help"),
@@ -125,6 +134,7 @@ class RolesSystemTest {
             Call.of("developer:list"),
             Call.of("developer:revoke", "{app}", "matrix-dev2"),
             Call.of("system:df"),
+            Call.of("cron:tick"),
             Call.of("events"));
 
     static Path admin;
@@ -146,6 +156,7 @@ class RolesSystemTest {
         repo = SystemHost.busyboxRepo(admin);
         Files.writeString(repo.resolve("Dockerfile"), "FROM scratch\nCOPY busybox /bin/busybox\nCOPY busybox /bin/sh\n"
                 + "COPY www /www\nEXPOSE 5000\nCMD [\"/bin/busybox\", \"httpd\", \"-f\", \"-p\", \"5000\", \"-h\", \"/www\"]\n");
+        Files.writeString(repo.resolve("app.json"), CRON_JSON);
         commit("v1");
         assertPushed(admin, OWN);
         commit("v2");

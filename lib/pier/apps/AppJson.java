@@ -3,9 +3,13 @@ package pier.apps;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -15,15 +19,19 @@ import pier.names.ProcessType;
 
 /**
  * What Dokku reads from a commit's {@code app.json} besides its health checks ({@link Checks#parseAppJson}):
- * {@code formation} (how many containers of each type the app runs until {@code ps:scale} says otherwise) and the
- * deploy scripts {@code scripts.dokku.predeploy} and {@code scripts.dokku.postdeploy}. Everything else in the file
- * is left alone. The file is the pusher's: every value is checked, and a bad one is one error before anything runs.
+ * {@code formation} (how many containers of each type the app runs until {@code ps:scale} says otherwise), the
+ * deploy scripts {@code scripts.dokku.predeploy} and {@code scripts.dokku.postdeploy}, and the {@code cron}
+ * entries. Everything else in the file is left alone. The file is the pusher's: every value is checked, and a bad
+ * one is one error before anything runs.
  */
-public record AppJson(SortedMap<ProcessType, Integer> formation, DeployScripts scripts) {
-    public static final AppJson NONE = new AppJson(new TreeMap<>(), DeployScripts.NONE);
+public record AppJson(SortedMap<ProcessType, Integer> formation, DeployScripts scripts, List<CronEntry> cron) {
+    public static final AppJson NONE = new AppJson(new TreeMap<>(), DeployScripts.NONE, List.of());
+    /** Far more than an app schedules; more is a push trying to make every minute's run slow. */
+    public static final int MAX_CRON = 50;
 
     public AppJson {
         formation = Collections.unmodifiableSortedMap(new TreeMap<>(formation));
+        cron = List.copyOf(cron);
     }
 
     /**
@@ -49,7 +57,55 @@ public record AppJson(SortedMap<ProcessType, Integer> formation, DeployScripts s
         if (root == null || !root.isObject()) {
             throw PierException.failed("app.json must hold one JSON object, e.g. {\"formation\": {\"web\": {\"quantity\": 1}}}");
         }
-        return new AppJson(formation(root.get("formation")), scripts(root.get("scripts"), notes));
+        return new AppJson(formation(root.get("formation")), scripts(root.get("scripts"), notes), cron(root.get("cron")));
+    }
+
+    private static List<CronEntry> cron(JsonNode cron) {
+        List<CronEntry> entries = new ArrayList<>();
+        if (cron == null || cron.isNull()) {
+            return entries;
+        }
+        if (!cron.isArray() || cron.size() > MAX_CRON) {
+            throw PierException.failed("app.json: cron must be a list of at most " + MAX_CRON + " entries, e.g."
+                    + " [{\"command\": \"./cleanup\", \"schedule\": \"@daily\"}]");
+        }
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < cron.size(); i++) {
+            JsonNode entry = cron.get(i);
+            String where = "app.json: cron[" + i + "]";
+            if (!entry.isObject()) {
+                throw PierException.failed(where + " must be an object with a command and a schedule");
+            }
+            String command = command(entry, "command", where);
+            JsonNode schedule = entry.get("schedule");
+            if (command.isEmpty() || schedule == null || !schedule.isTextual()) {
+                throw PierException.failed(where + " needs a command and a schedule, e.g. {\"command\": \"./cleanup\","
+                        + " \"schedule\": \"@daily\"}");
+            }
+            CronSchedule parsed;
+            try {
+                parsed = CronSchedule.parse(schedule.asText());
+            } catch (PierException e) {
+                throw PierException.failed(where + ": " + e.getMessage());
+            }
+            JsonNode policy = entry.get("concurrency_policy");
+            String overlap = policy == null || policy.isNull() ? "forbid" : policy.asText();
+            if (!policyKnown(policy)) {
+                throw PierException.failed(where + ".concurrency_policy must be \"forbid\" (the default: a run is"
+                        + " skipped while the previous one runs) or \"allow\"");
+            }
+            CronEntry made = new CronEntry(parsed, command, overlap.equals("allow"));
+            if (!ids.add(made.id())) {
+                throw PierException.failed(where + " repeats an earlier entry's schedule and command");
+            }
+            entries.add(made);
+        }
+        return entries;
+    }
+
+    private static boolean policyKnown(JsonNode policy) {
+        return policy == null || policy.isNull()
+                || policy.isTextual() && (policy.asText().equals("forbid") || policy.asText().equals("allow"));
     }
 
     private static SortedMap<ProcessType, Integer> formation(JsonNode formation) {
@@ -105,18 +161,19 @@ public record AppJson(SortedMap<ProcessType, Integer> formation, DeployScripts s
                 notes.accept("app.json: scripts.dokku." + name + " is not run; pier runs predeploy and postdeploy");
             }
         });
-        return new DeployScripts(command(dokku, "predeploy"), command(dokku, "postdeploy"));
+        return new DeployScripts(command(dokku, "predeploy", "app.json: scripts.dokku"),
+                command(dokku, "postdeploy", "app.json: scripts.dokku"));
     }
 
-    private static String command(JsonNode dokku, String name) {
-        JsonNode command = dokku.get(name);
+    /** {@code node.name}: one command line, or empty when absent. */
+    private static String command(JsonNode node, String name, String where) {
+        JsonNode command = node.get(name);
         if (command == null || command.isNull()) {
             return "";
         }
         if (!command.isTextual() || command.asText().isBlank() || command.asText().length() > 4096
                 || command.asText().chars().anyMatch(c -> c == 0 || c == '\n' || c == '\r')) {
-            throw PierException.failed("app.json: scripts.dokku." + name + " must be one command line of at most 4096"
-                    + " characters");
+            throw PierException.failed(where + "." + name + " must be one command line of at most 4096 characters");
         }
         return command.asText().strip();
     }

@@ -11,15 +11,17 @@ import pier.names.ProcessType;
  * One release: what ran and who made it. A deploy, a rebuild, a config change, a restart, a scale or a rollback
  * each makes one. It records everything a restart or a rollback needs without a checkout: the commit and the image
  * built from it, the container port, the Procfile commands (and whether the image has {@code /bin/sh} to run them),
- * the health checks, the app.json deploy scripts, the config version (a hash of {@code vN.env}) and the containers
+ * the health checks, the app.json deploy scripts and cron entries, the config version (a hash of {@code vN.env}) and the containers
  * started per process type.
  */
 public record Release(int id, String commit, String image, int port, Instant time, String key, String description,
                       String config, Procfile procfile, boolean shell, Checks checks,
-                      SortedMap<ProcessType, Integer> formation, AppJson.DeployScripts scripts) {
+                      SortedMap<ProcessType, Integer> formation, AppJson.DeployScripts scripts,
+                      java.util.List<CronEntry> cron) {
 
     public Release {
         formation = Collections.unmodifiableSortedMap(new TreeMap<>(formation));
+        cron = java.util.List.copyOf(cron);
     }
 
     /** A release without deploy scripts. */
@@ -27,7 +29,7 @@ public record Release(int id, String commit, String image, int port, Instant tim
                    String config, Procfile procfile, boolean shell, Checks checks,
                    SortedMap<ProcessType, Integer> formation) {
         this(id, commit, image, port, time, key, description, config, procfile, shell, checks, formation,
-                AppJson.DeployScripts.NONE);
+                AppJson.DeployScripts.NONE, java.util.List.of());
     }
 
     /** A release as recorded before pier knew processes (a web container running the image's command). */
@@ -60,6 +62,11 @@ public record Release(int id, String commit, String image, int port, Instant tim
         if (!scripts.postdeploy().isEmpty()) {
             p.setProperty("script.postdeploy", scripts.postdeploy());
         }
+        for (int i = 0; i < cron.size(); i++) {
+            p.setProperty("cron." + i + ".schedule", cron.get(i).schedule().text());
+            p.setProperty("cron." + i + ".command", cron.get(i).command());
+            p.setProperty("cron." + i + ".overlap", Boolean.toString(cron.get(i).overlap()));
+        }
         return p;
     }
 
@@ -80,7 +87,17 @@ public record Release(int id, String commit, String image, int port, Instant tim
                 Integer.parseInt(p.getProperty("port", "5000")), Instant.parse(p.getProperty("time")),
                 p.getProperty("key", ""), p.getProperty("description", ""), p.getProperty("config", ""),
                 new Procfile(commands), Boolean.parseBoolean(p.getProperty("shell", "false")), Checks.load(p), formation,
-                new AppJson.DeployScripts(p.getProperty("script.predeploy", ""), p.getProperty("script.postdeploy", "")));
+                new AppJson.DeployScripts(p.getProperty("script.predeploy", ""), p.getProperty("script.postdeploy", "")),
+                cron(p));
+    }
+
+    private static java.util.List<CronEntry> cron(Properties p) {
+        java.util.List<CronEntry> entries = new java.util.ArrayList<>();
+        for (int i = 0; p.getProperty("cron." + i + ".command") != null; i++) {
+            entries.add(new CronEntry(CronSchedule.parse(p.getProperty("cron." + i + ".schedule", "")),
+                    p.getProperty("cron." + i + ".command"), Boolean.parseBoolean(p.getProperty("cron." + i + ".overlap"))));
+        }
+        return entries;
     }
 
     public String tag() {

@@ -75,6 +75,24 @@ public final class ContainerSpecs {
                 envList(own), labels, 0, 0, mounts, Procfile.argv(command, release.shell(), own), confinement);
     }
 
+    /**
+     * A run of an app.json cron entry, started for the minute {@code stamp} (or a {@code cron:run}): a one-off of
+     * the live release named and labelled by its entry, shown as {@code cron.ID} in the logs.
+     */
+    public static ContainerSpec cron(AppName app, Release release, pier.apps.CronEntry entry, String stamp,
+                                     Map<String, String> env, List<ContainerSpec.Mount> mounts,
+                                     Resources.Confinement confinement) {
+        String instance = Cron.PROCESS + "." + entry.id();
+        Map<String, String> own = dyno(env, instance);
+        Map<String, String> labels = new LinkedHashMap<>(Labels.of(app.value(), release.id(), Cron.PROCESS));
+        labels.put(Labels.ONEOFF, Cron.PROCESS);
+        labels.put(Labels.INSTANCE, instance);
+        labels.put(Labels.CRON, entry.id());
+        labels.put(Labels.CRON_MINUTE, stamp);
+        return new ContainerSpec(Labels.containerName(app.value(), release.id(), instance + "-" + stamp), release.image(),
+                envList(own), labels, 0, 0, mounts, Procfile.argv(entry.command(), release.shell(), own), confinement);
+    }
+
     /** The labels of a {@code pier run} container of {@code release}: a one-off, never retired by a switch. */
     public static Map<String, String> runLabels(AppName app, Release release) {
         Map<String, String> labels = new LinkedHashMap<>(Labels.of(app.value(), release.id(), "run"));

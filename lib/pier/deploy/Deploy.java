@@ -124,12 +124,14 @@ public final class Deploy {
         if (!appJson.scripts().postdeploy().isEmpty()) {
             progress.detail("app.json postdeploy: " + appJson.scripts().postdeploy());
         }
+        appJson.cron().forEach(e -> progress.detail("app.json cron " + e.id() + ": " + e.schedule().text() + "  "
+                + e.command() + (e.overlap() ? " (runs may overlap)" : "")));
         String sha = commit.name();
         boolean same = releases.current().map(r -> r.commit().equals(sha)).orElse(false);
         // The draft's formation is what the commit declares: Launch uses it only while the app has no scale.
         Release draft = new Release(id, sha, built.image(), built.port(), Instant.now(), key,
                 (same ? "Rebuild " : "Deploy ") + commit.abbreviate(7).name(), "", built.procfile(), shell, checks,
-                appJson.formation(), appJson.scripts());
+                appJson.formation(), appJson.scripts(), appJson.cron());
         return launch.launch(app, draft, ConfigSnapshot.current(home, app), built.took(), progress);
     }
 
@@ -219,7 +221,7 @@ public final class Deploy {
     /** A new release {@code id} of {@code from}'s image, processes and checks, to launch. */
     private static Release draft(Release from, int id, String key, String description) {
         return new Release(id, from.commit(), from.image(), from.port(), Instant.now(), key, description, "",
-                from.procfile(), from.shell(), from.checks(), new TreeMap<>(), from.scripts());
+                from.procfile(), from.shell(), from.checks(), new TreeMap<>(), from.scripts(), from.cron());
     }
 
     /** Hands the retirement of {@code deployed}'s predecessors to a detached pier process. */

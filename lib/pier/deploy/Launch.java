@@ -78,7 +78,7 @@ final class Launch {
         SortedMap<ProcessType, Integer> formation = scale.formation(draft.procfile());
         Release release = new Release(id, draft.commit(), draft.image(), draft.port(), Instant.now(), draft.key(),
                 draft.description(), config.version(), draft.procfile(), draft.shell(), draft.checks(), formation,
-                draft.scripts());
+                draft.scripts(), draft.cron());
         List<ContainerSpec.Mount> mounts = new Volumes(home, scheduler).mountsFor(app);
         Map<String, String> env = ContainerSpecs.env(config);
         Resources resources = new Resources(home);

@@ -72,8 +72,16 @@ public final class Logs {
         }
     }
 
-    /** The process containers (no one-offs) of {@code release}, of {@code type} only when given. */
+    /**
+     * The process containers (no one-offs) of {@code release}, of {@code type} only when given; for {@code cron},
+     * also the kept runs of the app.json cron entries, of any release.
+     */
     static List<Container> processes(Scheduler docker, AppName app, int release, Optional<ProcessType> type) {
+        if (type.isPresent() && type.get().value().equals(Cron.PROCESS)) {
+            return docker.containers(Map.of(Labels.APP, app.value(), Labels.PROCESS, Cron.PROCESS)).stream()
+                    .filter(c -> c.oneOffKind().equals(Optional.of(Cron.PROCESS)) || !c.oneOff() && c.release() == release)
+                    .toList();
+        }
         Map<String, String> labels = new LinkedHashMap<>(Map.of(Labels.APP, app.value(), Labels.RELEASE, Integer.toString(release)));
         type.ifPresent(t -> labels.put(Labels.PROCESS, t.value()));
         return docker.containers(labels).stream().filter(c -> !c.oneOff()).toList();

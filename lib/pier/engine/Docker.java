@@ -448,7 +448,8 @@ public final class Docker implements Scheduler, Images, AutoCloseable {
         Long exit = state.getExitCodeLong();
         return new ContainerState(Boolean.TRUE.equals(state.getRunning()), Boolean.TRUE.equals(state.getRestarting()),
                 exit == null ? 0 : exit, Boolean.TRUE.equals(state.getOOMKilled()), restarts == null ? 0 : restarts,
-                state.getStartedAt() == null ? "" : state.getStartedAt());
+                state.getStartedAt() == null ? "" : state.getStartedAt(),
+                state.getFinishedAt() == null ? "" : state.getFinishedAt());
     }
 
     /** The last {@code lines} lines the container wrote, for an error message. */

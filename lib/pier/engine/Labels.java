@@ -32,6 +32,10 @@ public final class Labels {
      * Docker forwards, which a dockerd restart interrupts.
      */
     public static final String ADDRESS = "pier.address";
+    /** On a cron run: the id of the app.json cron entry it runs. */
+    public static final String CRON = "pier.cron";
+    /** On a cron run: the minute it was started for ({@code 202612011230}), so one minute never starts it twice. */
+    public static final String CRON_MINUTE = "pier.cron.minute";
     /** On a Docker volume: the pier volume it holds data for. */
     public static final String VOLUME = "pier.volume";
     /** On a Docker volume: the container path it is mounted at. */

@@ -90,7 +90,7 @@ public final class Installer {
                         .removedOn(Removal.UNINSTALL),
                 HostSteps.sshdDropIn("pier", () -> t.render("sshd/pier.conf.ftl", Map.of("user", user)))
                         .removedOn(Removal.UNINSTALL)));
-        steps.addAll(BootHook.steps(t, HostSteps.systemd()));
+        steps.addAll(HostSchedule.steps(t, HostSteps.systemd()));
         return new InstallPlan(steps);
     }
 

@@ -64,6 +64,29 @@ class AppJsonTest {
     }
 
     @Test
+    void cronEntriesAreReadWithAStableIdAndForbidOverlapByDefault() {
+        AppJson a = parse("{\"cron\": [{\"command\": \"./cleanup\", \"schedule\": \"@daily\"},"
+                + " {\"command\": \"./report\", \"schedule\": \"*/5 * * * *\", \"concurrency_policy\": \"allow\"}]}");
+        assertEquals(2, a.cron().size());
+        assertEquals(false, a.cron().get(0).overlap());
+        assertEquals(true, a.cron().get(1).overlap());
+        assertTrue(a.cron().get(0).id().matches("[0-9a-f]{8}"), a.cron().get(0).id());
+        assertEquals(a.cron().get(0).id(), parse("{\"cron\": [{\"schedule\": \"@daily\", \"command\": \"./cleanup\"}]}")
+                .cron().get(0).id(), "the same entry keeps its id in another push");
+    }
+
+    @Test
+    void aBadCronEntryIsRefusedByItsIndex() {
+        assertTrue(refused("{\"cron\": [{\"command\": \"x\", \"schedule\": \"61 * * * *\"}]}").startsWith("app.json: cron[0]: the schedule"));
+        assertTrue(refused("{\"cron\": [{\"command\": \"x\"}]}").contains("needs a command and a schedule"));
+        assertTrue(refused("{\"cron\": [{\"command\": \"x\", \"schedule\": \"@daily\", \"concurrency_policy\": \"replace\"}]}")
+                .contains("concurrency_policy"));
+        assertTrue(refused("{\"cron\": [{\"command\": \"x\", \"schedule\": \"@daily\"}, {\"command\": \"x\", \"schedule\": \"@daily\"}]}")
+                .contains("cron[1] repeats"));
+        assertTrue(refused("{\"cron\": {}}").contains("cron must be a list"));
+    }
+
+    @Test
     void notJsonOrNotAnObjectIsOneError() {
         assertTrue(refused("{formation").startsWith("app.json is not valid JSON"));
         assertTrue(refused("[]").startsWith("app.json must hold one JSON object"));
