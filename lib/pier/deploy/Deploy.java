@@ -101,11 +101,14 @@ public final class Deploy {
         int id = releases.reserveId();
         Build.Built built = build.of(app, id, repo, commit, progress);
         CrashPoint.AFTER_BUILD.reach(home, progress);
-        boolean shell = false;
-        if (!built.procfile().isEmpty()) {
-            shell = hasShell(app, id, built.image());
-            progress.detail("Procfile: " + String.join(", ", built.procfile().commands().keySet().stream()
-                    .map(ProcessType::value).toList()) + (shell ? "; commands run with /bin/sh -c"
+        // Procfile, app.json scripts and cron commands all run the same way: with /bin/sh -c when the image has it.
+        boolean commands = !built.procfile().isEmpty() || !built.appJson().scripts().isEmpty()
+                || !built.appJson().cron().isEmpty();
+        boolean shell = commands && hasShell(app, id, built.image());
+        if (commands) {
+            progress.detail((built.procfile().isEmpty() ? "app.json commands" : "Procfile: " + String.join(", ",
+                    built.procfile().commands().keySet().stream().map(ProcessType::value).toList()))
+                    + (shell ? "; commands run with /bin/sh -c"
                     : "; the image has no /bin/sh, so commands are split into words with $VARIABLES replaced"));
         }
         Checks checks = built.checks();
