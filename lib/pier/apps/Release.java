@@ -51,7 +51,7 @@ public record Release(int id, String commit, String image, int port, Instant tim
             p.setProperty("config", config);
         }
         procfile.commands().forEach((t, c) -> p.setProperty("process." + t.value(), c));
-        if (!procfile.isEmpty()) {
+        if (!procfile.isEmpty() || !scripts.isEmpty() || !cron.isEmpty()) {
             p.setProperty("shell", Boolean.toString(shell));
         }
         checks.store(p);
