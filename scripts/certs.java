@@ -43,6 +43,7 @@ public class certs {
     static void installed(PrintWriter out, String what, Certificates.Installed installed) {
         out.println("-----> " + what + " (serial " + installed.serial() + ")");
         installed.uncovered().forEach(d -> out.println(" !     " + d + " is not covered by the certificate: it stays plain HTTP"));
+        installed.skipped().forEach(app -> out.println(" !     kept its site as it was: " + app));
         out.println(installed.sitesChanged() > 0 ? "       Nginx reloaded (nothing restarted); HTTPS for " + names(installed.served())
                 : "       stored; it is served once the app is deployed");
     }
@@ -184,7 +185,14 @@ public class certs {
             if (global == (app != null)) {
                 throw PierException.usage("give an APP or --global");
             }
-            boolean removed = global ? pier().certificates().removeGlobal() : pier().certificates().remove(app);
+            boolean removed;
+            if (global) {
+                java.util.Optional<List<String>> skipped = pier().certificates().removeGlobal();
+                skipped.ifPresent(apps -> apps.forEach(a -> out().println(" !     kept its site as it was: " + a)));
+                removed = skipped.isPresent();
+            } else {
+                removed = pier().certificates().remove(app);
+            }
             String whose = global ? "the server" : app.toString();
             out().println(removed ? "-----> Removed the certificate of " + whose + "; Nginx reloaded (nothing restarted)"
                     : "-----> " + whose + " has no certificate of its own; nothing to change");

@@ -43,7 +43,19 @@ class RolesSystemTest {
     static final Set<String> DEVELOPER_COMMANDS = Set.of("apps:info", "config", "config:get", "config:set", "config:unset",
             "domains", "domains:add", "domains:remove", "domains:set", "domains:clear", "builder", "builder:set",
             "ps", "ps:scale", "ps:restart", "ps:start", "ps:stop", "ps:rebuild", "ps:reconcile", "logs", "run", "enter",
-            "releases", "releases:rollback", "events", "resource:report");
+            "releases", "releases:rollback", "events", "resource:report",
+            "certs:report", "certs:generate", "certs:set", "certs:add", "certs:remove");
+
+    /** A tar of a *.pier.test pair, as certs:add takes it on stdin. */
+    static final String CERT_TAR = certTar();
+
+    static String certTar() {
+        TestPki.Issued pair = TestPki.server(TestPki.ca("roles CA"), List.of("*.pier.test"));
+        Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+        files.put("server.crt", pair.certificatePem().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        files.put("server.key", pair.keyPem().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return new String(pier.base.Tar.write(files), java.nio.charset.StandardCharsets.UTF_8);
+    }
 
     /** One command line of the matrix; {app} is replaced by the app under test, {role} by who runs it. */
     record Call(String command, List<String> args, boolean pubKeyOnStdin, String stdin) {
@@ -89,7 +101,13 @@ class RolesSystemTest {
             Call.of("releases:rollback", "{app}"),
             Call.of("ps:rebuild", "{app}"),
             Call.of("events", "{app}"),
-            Call.of("resource:report", "{app}"));
+            Call.of("resource:report", "{app}"),
+            Call.of("certs:generate", "{app}"),
+            Call.of("certs:report", "{app}"),
+            Call.of("certs:set", "{app}", "hsts", "on"),
+            Call.of("certs:set", "{app}", "hsts", "off"),
+            new Call("certs:add", List.of("{app}"), false, CERT_TAR),
+            Call.of("certs:remove", "{app}"));
 
     static final List<Call> SERVER_CALLS = List.of(
             Call.of("help"),
@@ -125,6 +143,8 @@ class RolesSystemTest {
             Call.of("developer:list"),
             Call.of("developer:revoke", "{app}", "matrix-dev2"),
             Call.of("system:df"),
+            new Call("certs:add", List.of("--global"), false, CERT_TAR),
+            Call.of("certs:remove", "--global"),
             Call.of("events"));
 
     static Path admin;
@@ -167,6 +187,7 @@ class RolesSystemTest {
             SystemHost.pier("apps:destroy", app, "--force");
         }
         SystemHost.pier("volume:destroy", "matrix-vol", "--force");
+        SystemHost.pier("certs:remove", "--global");
         SystemHost.pier("domains:set-global", "pier.test");
     }
 

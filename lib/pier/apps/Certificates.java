@@ -53,11 +53,15 @@ public final class Certificates {
     public static final String GLOBAL = "global";
     public static final String NONE = "none";
 
-    /** What putting a certificate in place did: its serial, the names it serves, those it does not, whether Nginx reloaded. */
-    public record Installed(String serial, List<Domain> served, List<Domain> uncovered, int sitesChanged) {
+    /**
+     * What putting a certificate in place did: its serial, the names it serves, those it does not, how many sites
+     * changed (Nginx reloaded), and for the global one the apps whose sites could not be re-rendered, and why.
+     */
+    public record Installed(String serial, List<Domain> served, List<Domain> uncovered, int sitesChanged, List<String> skipped) {
         public Installed {
             served = List.copyOf(served);
             uncovered = List.copyOf(uncovered);
+            skipped = List.copyOf(skipped);
         }
     }
 
@@ -157,7 +161,7 @@ public final class Certificates {
             try {
                 write(dir, pair, source);
                 int changed = refresh(app) ? 1 : 0;
-                return new Installed(pair.serial(), coverage.covered(), coverage.uncovered(), changed);
+                return new Installed(pair.serial(), coverage.covered(), coverage.uncovered(), changed, List.of());
             } catch (RuntimeException e) {
                 before.restore(dir);
                 throw e;
@@ -241,25 +245,38 @@ public final class Certificates {
         pair.checkValidAt(Instant.now());
         List<Domain> candidates = new ArrayList<>();
         new Settings(home).globalDomain().ifPresent(g -> candidates.add(Domain.of("*." + g.value())));
-        new Apps(home).list().forEach(app -> candidates.addAll(new Apps(home).domains(app)));
+        for (AppName app : new Apps(home).list()) {
+            try {
+                candidates.addAll(new Apps(home).domains(app));
+            } catch (PierException damaged) {
+                // Its names cannot be read; the refresh below names the app and why.
+            }
+        }
         if (candidates.isEmpty()) {
             throw PierException.failed("there is no global domain and no app yet: set one first (pier domains:set-global DOMAIN)");
         }
         CertificatePair.Coverage coverage = pair.requireCovers(candidates, "the server's");
-        int changed = changeGlobal(() -> write(home.globalTls(), pair, OWN));
-        return new Installed(pair.serial(), coverage.covered(), List.of(), changed);
+        List<String> skipped = new ArrayList<>();
+        int changed = changeGlobal(() -> write(home.globalTls(), pair, OWN), skipped);
+        return new Installed(pair.serial(), coverage.covered(), List.of(), changed, skipped);
     }
 
-    /** Takes the global certificate away; false if there was none. */
-    public boolean removeGlobal() {
+    /** Takes the global certificate away; empty if there was none, else the apps whose sites could not be re-rendered. */
+    public Optional<List<String>> removeGlobal() {
         if (!Files.exists(home.globalTls().resolve(CHAIN)) && !Files.exists(home.globalTls().resolve(KEY))) {
-            return false;
+            return Optional.empty();
         }
-        changeGlobal(() -> delete(home.globalTls()));
-        return true;
+        List<String> skipped = new ArrayList<>();
+        changeGlobal(() -> delete(home.globalTls()), skipped);
+        return Optional.of(List.copyOf(skipped));
     }
 
-    private int changeGlobal(Runnable change) {
+    /**
+     * Makes {@code change} to the global files and re-renders every app's site. One app whose site cannot be re-rendered
+     * (damaged state, say) does not block the others: it is named in {@code skipped} and keeps its site, unless that site
+     * loads the global files, which then cannot go away under it: the files and the sites changed so far are put back.
+     */
+    private int changeGlobal(Runnable change, List<String> skipped) {
         try (Lock ignored = Lock.global(home, "certs")) {
             Snapshot before = Snapshot.of(home.globalTls());
             change.run();
@@ -270,6 +287,11 @@ public final class Certificates {
                         if (refresh(app)) {
                             changed.add(app);
                         }
+                    } catch (PierException e) {
+                        if (loadsGlobal(app)) {
+                            throw e;
+                        }
+                        skipped.add(app + ": " + e.getMessage());
                     }
                 }
                 return changed.size();
@@ -283,6 +305,10 @@ public final class Certificates {
                 throw PierException.failed(e.getMessage() + "; the global certificate was left as it was");
             }
         }
+    }
+
+    private boolean loadsGlobal(AppName app) {
+        return AtomicFile.read(home.vhost(app)).map(site -> site.contains(home.globalTls().resolve(CHAIN).toString())).orElse(false);
     }
 
     // ---- report ----

@@ -166,8 +166,29 @@ class CertificatesTest {
         assertTrue(site().contains("ssl_certificate " + home.tls(BLOG).resolve("server.crt") + ";"), site());
         certificates.remove(BLOG);
         assertEquals("global", certificates.report(BLOG).source());
-        assertTrue(certificates.removeGlobal());
+        assertEquals(java.util.Optional.of(List.of()), certificates.removeGlobal());
         assertFalse(site().contains("listen 443"), site());
+    }
+
+    @Test
+    void oneAppWhoseSiteCannotBeRenderedDoesNotBlockTheGlobalCertificateUnlessItLoadsIt() throws IOException {
+        AppName shop = AppName.of("shop");
+        new Apps(home).create(shop);
+        Files.writeString(home.vhost(shop), "# a site from before\n");
+        Files.writeString(home.domains(shop), "Not A Domain!\n");
+        Issued wildcard = TestPki.server(CA, List.of("*.pier.test"));
+        Certificates.Installed installed = certificates.addGlobal(wildcard.certificatePem(), wildcard.keyPem());
+        assertEquals(1, installed.skipped().size(), installed.toString());
+        assertTrue(installed.skipped().get(0).startsWith("shop: "), installed.toString());
+        assertTrue(site().contains(home.globalTls().toString()), "blog got it: " + site());
+        assertEquals(1, certificates.removeGlobal().orElseThrow().size());
+        assertFalse(Files.exists(home.globalTls().resolve("server.crt")));
+
+        certificates.addGlobal(wildcard.certificatePem(), wildcard.keyPem());
+        Files.writeString(home.vhost(shop), "ssl_certificate " + home.globalTls().resolve("server.crt") + ";\n");
+        assertThrows(PierException.class, () -> certificates.removeGlobal());
+        assertTrue(Files.exists(home.globalTls().resolve("server.crt")), "a site still loads it");
+        assertTrue(site().contains(home.globalTls().toString()), "blog's site is put back: " + site());
     }
 
     @Test
