@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import pier.access.Actor;
 import pier.access.Rule;
 import pier.apps.Certificates;
 import pier.base.PierException;
@@ -122,6 +123,11 @@ public class certs {
         private Map<String, String> files() {
             List<String> named = fileNames();
             Map<String, String> found = new LinkedHashMap<>();
+            if (!named.isEmpty() && !actor().equals(Actor.LOCAL)) {
+                // Over SSH a path would be opened on the server as pier, whose files include every app's keys.
+                throw PierException.usage("over SSH, give the pair as a tar on stdin: tar cf - server.crt server.key | "
+                        + "ssh pier@HOST certs:add " + (global ? "--global" : words.get(0)));
+            }
             if (!named.isEmpty()) {
                 found.put(Certificates.CHAIN, InvokerFiles.read(Path.of(named.get(0))));
                 found.put(Certificates.KEY, InvokerFiles.read(Path.of(named.get(1))));

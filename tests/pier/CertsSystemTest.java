@@ -225,6 +225,10 @@ class CertsSystemTest {
         assertOneError(SystemHost.ssh(dev, archive, "certs:add", "--global"), "may not run certs:add without an app");
         assertOneError(SystemHost.ssh(dev, null, "certs:remove", "--global"), "may not run certs:remove");
         assertOneError(SystemHost.ssh(dev, null, "certs:generate", OTHER), "may not run certs:generate on " + OTHER);
+        Result paths = SystemHost.ssh(dev, null, "certs:add", APP, HOME.globalTls().resolve("server.crt").toString(),
+                HOME.globalTls().resolve("server.key").toString());
+        assertEquals(2, paths.code(), "no path on the server is opened for a key over SSH: " + paths.output());
+        assertTrue(paths.output().startsWith("error: over SSH, give the pair as a tar on stdin"), paths.output());
         assertSameState(before);
         assertNotEquals(-1, https(OTHER_HOST, tmp.resolve("ca.pem")).status(), "the global certificate still serves");
 
