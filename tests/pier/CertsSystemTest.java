@@ -53,6 +53,10 @@ class CertsSystemTest {
         cleanUp();
         tmp = Files.createTempDirectory("pier-certs-");
         Path repo = SystemHost.busyboxRepo(key);
+        // What the app is told about the scheme: busybox httpd runs this CGI with the request's headers.
+        Path proto = Files.createDirectories(repo.resolve("www/cgi-bin")).resolve("proto");
+        Files.writeString(proto, "#!/bin/busybox sh\necho 'Content-Type: text/plain'\necho\necho \"$HTTP_X_FORWARDED_PROTO\"\n");
+        Files.setPosixFilePermissions(proto, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         for (String app : List.of(APP, OTHER)) {
             Result push = SystemHost.pushBusybox(repo, key, app, app);
             assertEquals(0, push.code(), push.output());
@@ -75,8 +79,12 @@ class CertsSystemTest {
 
     /** {@code curl https://NAME/} through Nginx on 127.0.0.1, trusting only {@code ca}: the status and body, or curl's error. */
     static Response https(String name, Path ca) {
+        return https(name, "/", ca);
+    }
+
+    static Response https(String name, String path, Path ca) {
         Result r = SystemHost.run("curl", "-sS", "--max-time", "10", "--resolve", name + ":443:127.0.0.1", "--cacert", ca.toString(),
-                "-w", "\n%{http_code}", "https://" + name + "/");
+                "-w", "\n%{http_code}", "https://" + name + path);
         String out = r.output().strip();
         int cut = out.lastIndexOf('\n');
         if (r.code() != 0 || cut < 0) {
@@ -138,6 +146,7 @@ class CertsSystemTest {
         assertTrue(generate.output().contains("Nginx reloaded (nothing restarted)"), generate.output());
         Path served = HOME.tls(AppName.of(APP)).resolve("server.crt");
         assertEquals(new Response(200, APP), https(HOST, served));
+        assertEquals(new Response(200, "https"), https(HOST, "/cgi-bin/proto", served), "the app is told it was HTTPS");
         assertEquals("301 https://" + HOST + "/", http(HOST, "/"));
         Result report = SystemHost.pier("certs:report", APP, "--format", "json");
         assertTrue(report.output().matches("(?s).*\"source\"\\s*:\\s*\"self-signed\".*"), report.output());
