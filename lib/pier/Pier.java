@@ -11,6 +11,7 @@ import pier.access.Events;
 import pier.access.Keys;
 import pier.apps.AppDomains;
 import pier.apps.Apps;
+import pier.apps.Certificates;
 import pier.apps.Releases;
 import pier.apps.Routing;
 import pier.apps.Volumes;
@@ -313,6 +314,14 @@ public final class Pier implements AutoCloseable {
     /** Where each app's requests go: the one place a site is pointed at containers. */
     public Routing routing() {
         return new Routing(home, this::docker, nginx());
+    }
+
+    /**
+     * The apps' certificates and the global one: checked whole before anything changes; a change re-renders sites
+     * (checked with {@code nginx -t}) and reloads Nginx, and restarts nothing.
+     */
+    public Certificates certificates() {
+        return new Certificates(home, routing());
     }
 
     public Deploy deploy() {

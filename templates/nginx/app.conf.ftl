@@ -8,11 +8,7 @@ upstream pier-${app} {
     keepalive 32;
 }
 </#if>
-
-server {
-    listen 80;
-    server_name<#list domains as d> ${d}</#list>;
-
+<#macro proxied>
     location / {
 <#if upstreams?has_content>
         proxy_pass http://pier-${app};
@@ -29,4 +25,48 @@ server {
         return 503;
 </#if>
     }
+</#macro>
+<#macro challenges>
+    # ACME HTTP-01 challenges (Let's Encrypt) are answered from pier's directory, before any redirect.
+    location ^~ /.well-known/acme-challenge/ {
+        alias ${acmeChallenges}/;
+        default_type text/plain;
+    }
+</#macro>
+<#if plainDomains?has_content>
+
+server {
+    listen 80;
+    server_name<#list plainDomains as d> ${d}</#list>;
+<@challenges/>
+<@proxied/>
 }
+</#if>
+<#if tls?? && tls.names?has_content>
+<#if tls.redirect>
+
+# Plain HTTP for the names with a certificate answers 301 to HTTPS (pier certs:set ${app} redirect off keeps it).
+server {
+    listen 80;
+    server_name<#list tls.names as d> ${d}</#list>;
+<@challenges/>
+    location / {
+        return 301 https://$host$request_uri;
+    }
+}
+</#if>
+
+# HTTPS, certificate ${tls.fingerprint}
+server {
+    listen 443 ssl http2;
+    server_name<#list tls.names as d> ${d}</#list>;
+    ssl_certificate ${tls.certificate};
+    ssl_certificate_key ${tls.key};
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_cache shared:pier-ssl:10m;
+<#if tls.hsts>
+    add_header Strict-Transport-Security "max-age=31536000" always;
+</#if>
+<@proxied/>
+}
+</#if>

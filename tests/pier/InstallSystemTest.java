@@ -250,8 +250,8 @@ class InstallSystemTest {
         long millis = (System.nanoTime() - start) / 1_000_000;
 
         assertEquals(0, purge.code(), purge.output());
-        for (Path gone : List.of(PierHome.DEFAULT, Templates.OVERRIDES.getParent(), Launcher.PATH, Launcher.DIR,
-                Installer.NGINX_INCLUDE)) {
+        for (Path gone : List.of(PierHome.DEFAULT, PierHome.ACME_CHALLENGES, Templates.OVERRIDES.getParent(), Launcher.PATH,
+                Launcher.DIR, Installer.NGINX_INCLUDE)) {
             assertFalse(Files.exists(gone), gone + " must be gone:\n" + purge.output());
         }
         assertFalse(userExists("pier"), purge.output());

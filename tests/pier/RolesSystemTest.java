@@ -44,11 +44,22 @@ class RolesSystemTest {
             "domains", "domains:add", "domains:remove", "domains:set", "domains:clear", "builder", "builder:set",
             "ps", "ps:scale", "ps:restart", "ps:start", "ps:stop", "ps:rebuild", "ps:reconcile", "logs", "run", "enter",
             "releases", "releases:rollback", "events", "resource:report", "cron:list", "cron:run", "cron:suspend",
-            "cron:resume");
+            "cron:resume", "certs:report", "certs:generate", "certs:set", "certs:add", "certs:remove");
 
     /** The one app.json cron entry of the apps under test: yearly, so no tick runs it meanwhile. */
     static final String CRON_JSON = "{\"cron\": [{\"command\": \"true\", \"schedule\": \"0 0 1 1 *\"}]}";
     static final String CRON_ID = new pier.apps.CronEntry(pier.apps.CronSchedule.parse("0 0 1 1 *"), "true", false).id();
+
+    /** A tar of a *.pier.test pair, as certs:add takes it on stdin. */
+    static final String CERT_TAR = certTar();
+
+    static String certTar() {
+        TestPki.Issued pair = TestPki.server(TestPki.ca("roles CA"), List.of("*.pier.test"));
+        Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+        files.put("server.crt", pair.certificatePem().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        files.put("server.key", pair.keyPem().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return new String(pier.base.Tar.write(files), java.nio.charset.StandardCharsets.UTF_8);
+    }
 
     /** One command line of the matrix; {app} is replaced by the app under test, {role} by who runs it. */
     record Call(String command, List<String> args, boolean pubKeyOnStdin, String stdin) {
@@ -98,7 +109,13 @@ class RolesSystemTest {
             Call.of("cron:list", "{app}"),
             Call.of("cron:suspend", "{app}", CRON_ID),
             Call.of("cron:resume", "{app}", CRON_ID),
-            Call.of("cron:run", "{app}", CRON_ID));
+            Call.of("cron:run", "{app}", CRON_ID),
+            Call.of("certs:generate", "{app}"),
+            Call.of("certs:report", "{app}"),
+            Call.of("certs:set", "{app}", "hsts", "on"),
+            Call.of("certs:set", "{app}", "hsts", "off"),
+            new Call("certs:add", List.of("{app}"), false, CERT_TAR),
+            Call.of("certs:remove", "{app}"));
 
     static final List<Call> SERVER_CALLS = List.of(
             Call.of("help"),
@@ -135,6 +152,8 @@ class RolesSystemTest {
             Call.of("developer:revoke", "{app}", "matrix-dev2"),
             Call.of("system:df"),
             Call.of("cron:tick"),
+            new Call("certs:add", List.of("--global"), false, CERT_TAR),
+            Call.of("certs:remove", "--global"),
             Call.of("events"));
 
     static Path admin;
@@ -178,6 +197,7 @@ class RolesSystemTest {
             SystemHost.pier("apps:destroy", app, "--force");
         }
         SystemHost.pier("volume:destroy", "matrix-vol", "--force");
+        SystemHost.pier("certs:remove", "--global");
         SystemHost.pier("domains:set-global", "pier.test");
     }
 

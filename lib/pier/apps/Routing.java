@@ -36,9 +36,12 @@ public final class Routing {
         this.proxy = proxy;
     }
 
-    /** Points the site at the containers a deploy just started and checked: the switch. */
+    /**
+     * Points the site at the containers a deploy just started and checked: the switch. The names a certificate covers
+     * get HTTPS ({@link Certificates#tls}), whichever change renders the site.
+     */
     public void switchTo(AppName app, List<Domain> domains, List<Nginx.Upstream> upstreams) {
-        proxy.apply(new Nginx.Vhost(app, domains, upstreams));
+        proxy.apply(new Nginx.Vhost(app, domains, upstreams, new Certificates(home, this).tls(app, domains)));
     }
 
     /** Where the app's site points now, as last applied (which may be a release not recorded yet). */

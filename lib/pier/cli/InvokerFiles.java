@@ -37,6 +37,18 @@ public final class InvokerFiles {
         String handOver(String content);
     }
 
+    /**
+     * A command that names several files, all handed over at once ({@code certs:add APP CRT KEY}: a tar of both, the
+     * form it also takes on stdin over SSH). The words are dropped as {@link ReadsFile}'s FILE is.
+     */
+    public interface ReadsFiles {
+        /** The words that name files, in order; empty when the command takes them from stdin. */
+        List<String> fileWords();
+
+        /** What the pier side gets on stdin for the files' {@code contents} (in {@link #fileWords()}' order). */
+        String handOver(List<String> contents);
+    }
+
     /** The words to run as pier and what to give it on stdin. */
     record Handover(List<String> args, String stdin) {
     }
@@ -70,6 +82,15 @@ public final class InvokerFiles {
         while (parsed.hasSubcommand()) {
             parsed = parsed.subcommand();
         }
+        if (parsed.commandSpec().userObject() instanceof ReadsFiles several && !several.fileWords().isEmpty()) {
+            List<String> contents = several.fileWords().stream().map(w -> read(Path.of(w))).toList();
+            String content = several.handOver(contents);
+            List<String> rest = new ArrayList<>(args);
+            for (int i = several.fileWords().size() - 1; i >= 0; i--) {
+                rest.remove(rest.lastIndexOf(several.fileWords().get(i)));
+            }
+            return Optional.of(new Handover(rest, content));
+        }
         if (!(parsed.commandSpec().userObject() instanceof ReadsFile command) || command.file() == null) {
             return Optional.empty();
         }
@@ -94,7 +115,7 @@ public final class InvokerFiles {
                     : e.getClass().getSimpleName() + " " + e.getMessage()));
         }
         if (bytes.length > MAX_BYTES) {
-            throw PierException.usage(file + " is larger than " + MAX_BYTES / 1024 + " KiB: name a public key file");
+            throw PierException.usage(file + " is larger than " + MAX_BYTES / 1024 + " KiB: name a public key or certificate file");
         }
         return new String(bytes, StandardCharsets.UTF_8);
     }

@@ -29,10 +29,27 @@ public final class Nginx implements Proxy {
     public record Upstream(String host, int port) {
     }
 
-    public record Vhost(AppName app, List<Domain> domains, List<Upstream> upstreams) {
+    /**
+     * HTTPS for {@code names} (some of the app's names) with the chain and key at these paths, which Nginx's master
+     * (root) reads. {@code fingerprint} names the certificate in the site file, so a new certificate at the same path
+     * changes the file and is checked and reloaded like any other change. {@code redirect}: plain HTTP for these names
+     * answers 301 to HTTPS; {@code hsts}: HTTPS answers carry Strict-Transport-Security.
+     */
+    public record Tls(List<Domain> names, Path certificate, Path key, String fingerprint, boolean redirect, boolean hsts) {
+        public Tls {
+            names = List.copyOf(names);
+        }
+    }
+
+    public record Vhost(AppName app, List<Domain> domains, List<Upstream> upstreams, Optional<Tls> tls) {
         public Vhost {
             domains = List.copyOf(domains);
             upstreams = List.copyOf(upstreams);
+        }
+
+        /** A plain HTTP site. */
+        public Vhost(AppName app, List<Domain> domains, List<Upstream> upstreams) {
+            this(app, domains, upstreams, Optional.empty());
         }
     }
 
@@ -45,10 +62,23 @@ public final class Nginx implements Proxy {
     }
 
     public String render(Vhost vhost) {
-        return templates.render("nginx/app.conf.ftl", Map.of(
+        Map<String, Object> model = new java.util.HashMap<>(Map.of(
                 "app", vhost.app().value(),
                 "domains", vhost.domains().stream().map(Domain::value).toList(),
-                "upstreams", vhost.upstreams()));
+                "upstreams", vhost.upstreams(),
+                "acmeChallenges", PierHome.ACME_CHALLENGES.toString()));
+        // Names with HTTPS and a redirect answer 301 on port 80; every other name is served there as plain HTTP.
+        List<Domain> plain = vhost.tls().filter(Tls::redirect)
+                .map(tls -> vhost.domains().stream().filter(d -> !tls.names().contains(d)).toList()).orElse(vhost.domains());
+        model.put("plainDomains", plain.stream().map(Domain::value).toList());
+        vhost.tls().ifPresent(tls -> model.put("tls", Map.of(
+                "names", tls.names().stream().map(Domain::value).toList(),
+                "certificate", tls.certificate().toString(),
+                "key", tls.key().toString(),
+                "fingerprint", tls.fingerprint(),
+                "redirect", tls.redirect(),
+                "hsts", tls.hsts())));
+        return templates.render("nginx/app.conf.ftl", model);
     }
 
     /** Makes Nginx serve {@code vhost}; on any failure the old vhost stays on disk and in the running proxy. */

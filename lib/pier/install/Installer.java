@@ -71,6 +71,8 @@ public final class Installer {
                 // Apps' config, repositories and keys are pier's alone: no other user on the host reads them.
                 HostSteps.directory(home.root(), user, "rwx------", true).removedOn(Removal.PURGE),
                 HostSteps.directory(home.authorizedKeys().getParent(), user, "rwx------", false).removedOn(Removal.PURGE),
+                // ACME challenge answers: pier writes them, Nginx's workers (not root) serve them for every name.
+                HostSteps.directory(PierHome.ACME_CHALLENGES, user, "rwxr-xr-x", false).removedOn(Removal.PURGE),
                 HostSteps.directory(Templates.OVERRIDES.getParent(), "root", "rwxr-xr-x", false).removedOn(Removal.PURGE),
                 HostSteps.directory(Templates.OVERRIDES, "root", "rwxr-xr-x", false).removedOn(Removal.PURGE),
                 HostSteps.directory(Launcher.DIR, "root", "rwxr-xr-x", false).removedOn(Removal.UNINSTALL),
@@ -86,7 +88,8 @@ public final class Installer {
                 }).removedOn(Removal.PURGE),
                 HostSteps.absent(NGINX_DEFAULT_SITE, "it claims default_server, which pier's 404 catch-all needs",
                         HostSteps::reloadNginx),
-                HostSteps.nginxInclude("pier", () -> t.render("nginx/pier.conf.ftl", Map.of("nginxDir", home.nginx().toString())))
+                HostSteps.nginxInclude("pier", () -> t.render("nginx/pier.conf.ftl", Map.of("nginxDir", home.nginx().toString(),
+                        "acmeChallenges", PierHome.ACME_CHALLENGES.toString())))
                         .removedOn(Removal.UNINSTALL),
                 HostSteps.sshdDropIn("pier", () -> t.render("sshd/pier.conf.ftl", Map.of("user", user)))
                         .removedOn(Removal.UNINSTALL)));

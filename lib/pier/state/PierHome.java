@@ -14,6 +14,12 @@ public record PierHome(Path root) {
     /** The launcher on root's PATH; authorized_keys forces it as each key's command. */
     public static final Path LAUNCHER = Path.of("/usr/local/bin/pier");
 
+    /**
+     * Where answers to ACME HTTP-01 challenges are put, served by Nginx at {@code /.well-known/acme-challenge/} for
+     * every name. Outside {@link #DEFAULT} because that is 0700 and Nginx's workers (www-data) must read this one.
+     */
+    public static final Path ACME_CHALLENGES = Path.of("/var/lib/pier-acme-challenge");
+
     public static PierHome current() {
         String prop = System.getProperty("pier.home");
         String env = System.getenv("PIER_HOME");
@@ -45,6 +51,16 @@ public record PierHome(Path root) {
     /** The buildpack chosen with builder:set, one name on one line; absent means detect it on every push. */
     public Path builder(AppName app) {
         return app(app).resolve("builder");
+    }
+
+    /** The app's own certificate: {@code server.crt} (the chain), {@code server.key}, its {@code source} and settings. */
+    public Path tls(AppName app) {
+        return app(app).resolve("tls");
+    }
+
+    /** The certificate of every app under the global domain that has none of its own (a wildcard, say). */
+    public Path globalTls() {
+        return root.resolve("tls");
     }
 
     public Path nginx() {

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pier.access.SshKeyTest;
 import pier.base.PierException;
+import pier.base.Tar;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -49,6 +50,22 @@ class InvokerFilesTest {
             assertEquals(List.of(command, "blog", "ci"), h.args());
             assertTrue(h.stdin().endsWith(" alice@laptop\n"), "the comment still names the key: " + h.stdin());
         }
+    }
+
+    @Test
+    void certsAddHandsItsTwoFilesOverAsTheTarItTakesOverSsh() throws IOException {
+        Path crt = Files.writeString(tmp.resolve("blog.crt"), "CHAIN\n");
+        Path key = Files.writeString(tmp.resolve("blog.key"), "KEY\n");
+        for (List<String> words : List.of(List.of("certs:add", "blog", crt.toString(), key.toString()),
+                List.of("certs:add", "--global", crt.toString(), key.toString()))) {
+            InvokerFiles.Handover h = handover(words.toArray(String[]::new)).orElseThrow();
+            assertEquals(words.subList(0, 2), h.args(), "no path reaches the pier side");
+            var files = Tar.read(new java.io.ByteArrayInputStream(h.stdin().getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                    InvokerFiles.MAX_BYTES);
+            assertEquals("CHAIN\n", new String(files.get("server.crt"), java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals("KEY\n", new String(files.get("server.key"), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        assertFalse(handover("certs:add", "blog").isPresent(), "stdin is the user's own tar");
     }
 
     @Test

@@ -93,6 +93,65 @@ class TemplatesTest {
         assertTrue(conf.contains("server_name blog.example.com;"), conf);
     }
 
+    static Nginx.Vhost httpsVhost(Path certificate, Path key, boolean redirect, boolean hsts) {
+        return new Nginx.Vhost(AppName.of("blog"), List.of(Domain.of("blog.example.com"), Domain.of("www.example.com")),
+                List.of(new Nginx.Upstream("127.0.0.1", 10000)), java.util.Optional.of(new Nginx.Tls(
+                List.of(Domain.of("blog.example.com")), certificate, key, "sha256:0123abcd", redirect, hsts)));
+    }
+
+    @Test
+    void theNamesACertificateCoversGetHttpsAndA301AfterTheAcmeLocationTheOthersStayPlain() {
+        String conf = new Nginx(home, templates).render(httpsVhost(Path.of("/c/server.crt"), Path.of("/c/server.key"), true, false));
+        assertTrue(conf.contains("listen 443 ssl http2;\n    server_name blog.example.com;\n"
+                + "    ssl_certificate /c/server.crt;\n    ssl_certificate_key /c/server.key;\n"
+                + "    ssl_protocols TLSv1.2 TLSv1.3;\n"), conf);
+        assertTrue(conf.contains("# HTTPS, certificate sha256:0123abcd"), "a new certificate changes the file: " + conf);
+        int redirect = conf.indexOf("return 301 https://$host$request_uri;");
+        int redirectServer = conf.lastIndexOf("server {", redirect);
+        assertTrue(redirect > 0 && conf.substring(redirectServer, redirect).contains("server_name blog.example.com;"), conf);
+        assertTrue(conf.substring(redirectServer, redirect).contains("location ^~ /.well-known/acme-challenge/ {"),
+                "challenges are answered before the redirect: " + conf);
+        assertTrue(conf.contains("listen 80;\n    server_name www.example.com;\n"), "the uncovered name stays plain: " + conf);
+        assertEquals(2, conf.split("proxy_pass http://pier-blog;", -1).length - 1, "plain and HTTPS both reach the app");
+        assertTrue(conf.contains("proxy_set_header X-Forwarded-Proto $scheme;"), conf);
+        assertFalse(conf.contains("Strict-Transport-Security"), "HSTS is opt-in: " + conf);
+    }
+
+    @Test
+    void hstsIsOptInAndRedirectOffKeepsEveryNameOnPlainHttp() {
+        String conf = new Nginx(home, templates).render(httpsVhost(Path.of("/c/server.crt"), Path.of("/c/server.key"), false, true));
+        assertFalse(conf.contains("return 301"), conf);
+        assertTrue(conf.contains("listen 80;\n    server_name blog.example.com www.example.com;\n"), conf);
+        assertTrue(conf.contains("add_header Strict-Transport-Security \"max-age=31536000\" always;"), conf);
+    }
+
+    @Test
+    void everyPlainSiteAndTheCatchAllAnswerAcmeChallengesFromPiersDirectory() {
+        String location = "location ^~ /.well-known/acme-challenge/ {\n        alias /var/lib/pier-acme-challenge/;";
+        assertTrue(new Nginx(home, templates).render(blogVhost()).contains(location));
+        assertTrue(new Nginx(home, templates).render(new Nginx.Vhost(AppName.of("blog"), List.of(Domain.of("blog.example.com")),
+                List.of())).contains(location), "a stopped app too");
+        String catchAll = templates.render("nginx/pier.conf.ftl", Map.of("nginxDir", "/x"));
+        assertTrue(catchAll.contains(location), catchAll);
+        assertTrue(catchAll.contains("ssl_reject_handshake on;"), "an unknown name gets no app's certificate: " + catchAll);
+    }
+
+    @Test
+    void nginxAcceptsAnHttpsVhostBesideTheCatchAll() throws Exception {
+        SystemHost.requireProgram(NGINX);
+        pier.TestPki.Issued cert = pier.TestPki.server(pier.TestPki.ca("Templates CA"), List.of("blog.example.com"));
+        Path crt = Files.writeString(tmp.resolve("server.crt"), cert.certificatePem());
+        Path key = Files.writeString(tmp.resolve("server.key"), cert.keyPem());
+        Path vhosts = Files.createDirectories(tmp.resolve("vhosts"));
+        Files.writeString(vhosts.resolve("blog.conf"), new Nginx(home, templates).render(httpsVhost(crt, key, true, true)));
+        Files.writeString(vhosts.resolve("shop.conf"), new Nginx(home, templates).render(new Nginx.Vhost(AppName.of("shop"),
+                List.of(Domain.of("shop.example.com")), List.of(new Nginx.Upstream("127.0.0.1", 10002)), java.util.Optional.of(
+                new Nginx.Tls(List.of(Domain.of("shop.example.com")), crt, key, "sha256:1", true, false)))));
+        Path pierConf = tmp.resolve("pier.conf");
+        Files.writeString(pierConf, templates.render("nginx/pier.conf.ftl", Map.of("nginxDir", vhosts.toString())));
+        assertNginxAccepts("include " + pierConf + ";");
+    }
+
     @Test
     void catchAllConfigAnswers404AndIncludesAppVhosts() {
         String conf = templates.render("nginx/pier.conf.ftl", Map.of("nginxDir", "/var/lib/pier/nginx"));
