@@ -41,6 +41,8 @@ public final class Certificates {
     public static final String KEY = "server.key";
     static final String SOURCE = "source";
     static final String SETTINGS = "settings.properties";
+    /** Beside the global pair while it is being removed: no site is rendered with it any more. */
+    private static final String WITHDRAWN = "withdrawn";
     /** Settings of {@code certs:set}: plain HTTP answers 301 to HTTPS (default on), HSTS is sent (default off). */
     public static final String REDIRECT = "redirect";
     public static final String HSTS = "hsts";
@@ -87,6 +89,9 @@ public final class Certificates {
     /** The HTTPS part of the app's site for {@code names}: its own certificate, else the global one, else none. */
     public Optional<Nginx.Tls> tls(AppName app, List<Domain> names) {
         for (Path dir : List.of(home.tls(app), home.globalTls())) {
+            if (Files.exists(dir.resolve(WITHDRAWN))) {
+                continue;
+            }
             Optional<Stored> stored = stored(dir);
             if (stored.isPresent()) {
                 List<Domain> covered = CertificatePair.coverage(CertificatePair.names(stored.get().leaf()), names).covered();
@@ -261,13 +266,27 @@ public final class Certificates {
         return new Installed(pair.serial(), coverage.covered(), List.of(), changed, skipped);
     }
 
-    /** Takes the global certificate away; empty if there was none, else the apps whose sites could not be re-rendered. */
+    /**
+     * Takes the global certificate away; empty if there was none, else the apps whose sites could not be re-rendered.
+     * The sites stop loading the files before the files go: {@code nginx -t} checks every site at each re-render, and
+     * one still naming a deleted file would fail them all.
+     */
     public Optional<List<String>> removeGlobal() {
         if (!Files.exists(home.globalTls().resolve(CHAIN)) && !Files.exists(home.globalTls().resolve(KEY))) {
             return Optional.empty();
         }
         List<String> skipped = new ArrayList<>();
-        changeGlobal(() -> delete(home.globalTls()), skipped);
+        Path withdrawn = home.globalTls().resolve(WITHDRAWN);
+        try {
+            changeGlobal(() -> AtomicFile.write(withdrawn, "", "rw-------"), skipped);
+            delete(home.globalTls());
+        } finally {
+            try {
+                Files.deleteIfExists(withdrawn);
+            } catch (IOException e) {
+                throw PierException.failed("cannot remove " + withdrawn + ": " + e.getMessage(), e);
+            }
+        }
         return Optional.of(List.copyOf(skipped));
     }
 
@@ -382,7 +401,8 @@ public final class Certificates {
     private record Snapshot(Map<String, Optional<byte[]>> files) {
         static Snapshot of(Path dir) {
             Map<String, Optional<byte[]>> files = new LinkedHashMap<>();
-            for (String name : List.of(KEY, CHAIN, SOURCE)) {
+            // The removal mark too: a failed removal puts the sites back with the files it kept.
+            for (String name : List.of(KEY, CHAIN, SOURCE, WITHDRAWN)) {
                 try {
                     Path file = dir.resolve(name);
                     files.put(name, Files.isRegularFile(file) ? Optional.of(Files.readAllBytes(file)) : Optional.empty());

@@ -42,7 +42,10 @@ class CertificatesTest {
     RenderingProxy proxy;
     Certificates certificates;
 
-    /** Writes what Nginx would, and refuses every site while {@code refuse} is set. */
+    /**
+     * Writes what Nginx would, and refuses every site while {@code refuse} is set, or, as {@code nginx -t} does, when
+     * any site (the new one or another) names a certificate file that is not there.
+     */
     final class RenderingProxy implements Proxy {
         final Nginx nginx;
         final Map<AppName, Nginx.Vhost> applied = new HashMap<>();
@@ -54,7 +57,7 @@ class CertificatesTest {
 
         @Override
         public void apply(Nginx.Vhost vhost) {
-            if (refuse) {
+            if (refuse || !filesThere(vhost)) {
                 throw PierException.failed("nginx rejected the new configuration for " + vhost.app() + ", kept the old one");
             }
             try {
@@ -64,6 +67,19 @@ class CertificatesTest {
                 throw new IllegalStateException(e);
             }
             applied.put(vhost.app(), vhost);
+        }
+
+        boolean filesThere(Nginx.Vhost vhost) {
+            List<String> sites = new java.util.ArrayList<>(List.of(nginx.render(vhost)));
+            try (var files = Files.list(home.nginx())) {
+                for (Path f : files.filter(f -> !f.equals(home.vhost(vhost.app()))).toList()) {
+                    sites.add(Files.readString(f));
+                }
+            } catch (IOException e) {
+                // No site yet.
+            }
+            return sites.stream().flatMap(s -> java.util.regex.Pattern.compile("ssl_certificate(?:_key)? (\\S+);")
+                    .matcher(s).results()).allMatch(m -> Files.exists(Path.of(m.group(1))));
         }
 
         @Override
@@ -168,6 +184,24 @@ class CertificatesTest {
         assertEquals("global", certificates.report(BLOG).source());
         assertEquals(java.util.Optional.of(List.of()), certificates.removeGlobal());
         assertFalse(site().contains("listen 443"), site());
+    }
+
+    @Test
+    void removingTheGlobalCertificateFromTwoAppsNeverLeavesASiteNamingADeletedFile() throws IOException {
+        AppName shop = AppName.of("shop");
+        new Apps(home).create(shop);
+        Routing routing = new Routing(home, () -> null, proxy);
+        routing.switchTo(shop, new Apps(home).domains(shop), List.of(new Nginx.Upstream("127.0.0.1", 20001)));
+        Issued wildcard = TestPki.server(CA, List.of("*.pier.test"));
+        certificates.addGlobal(wildcard.certificatePem(), wildcard.keyPem());
+        assertTrue(Files.readString(home.vhost(shop)).contains(home.globalTls().toString()));
+
+        assertEquals(java.util.Optional.of(List.of()), certificates.removeGlobal());
+
+        assertFalse(site().contains("listen 443"), site());
+        assertFalse(Files.readString(home.vhost(shop)).contains("listen 443"));
+        assertFalse(Files.exists(home.globalTls().resolve("server.crt")));
+        assertFalse(Files.exists(home.globalTls().resolve("withdrawn")));
     }
 
     @Test
