@@ -13,7 +13,14 @@ upstream pier-${app} {
 <#if upstreams?has_content>
         proxy_pass http://pier-${app};
         proxy_http_version 1.1;
-        proxy_set_header Connection "";
+        # WebSocket upgrades pass through; other requests reuse the upstream connections (pier.conf's map).
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $pier_connection;
+        # pier nginx:set ${app} client-max-body-size|proxy-read-timeout|proxy-send-timeout|proxy-buffering VALUE
+        client_max_body_size ${proxying.clientMaxBodySize};
+        proxy_read_timeout ${proxying.readTimeout};
+        proxy_send_timeout ${proxying.sendTimeout};
+        proxy_buffering ${proxying.buffering};
         proxy_set_header Host $http_host;
         proxy_set_header X-Real-IP $remote_addr;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
