@@ -15,9 +15,10 @@ import pier.access.Rule;
 import pier.apps.ProxySettings;
 import pier.names.AppName;
 
-/** pier's proxy commands: nginx:set and nginx:report, with Dokku's names. */
-@Command(name = "nginx", description = "See and change how Nginx proxies an app: body size, timeouts, buffering.",
-        mixinStandardHelpOptions = true, subcommands = {nginx.Set.class, nginx.Report.class})
+/** What an app's site does, with Dokku's names: nginx:set, nginx:report, and maintenance:on|off|report. */
+@Command(name = "nginx", description = "See and change how Nginx serves an app: body size, timeouts, buffering, maintenance.",
+        mixinStandardHelpOptions = true, subcommands = {nginx.Set.class, nginx.Report.class, nginx.MaintenanceOn.class,
+                nginx.MaintenanceOff.class, nginx.MaintenanceReport.class})
 public class nginx {
     public static void main(String... args) {
         System.exit(Cli.execute(nginx::new, args));
@@ -58,6 +59,48 @@ public class nginx {
             var out = out();
             out.println("=====> " + name + " nginx settings");
             settings.forEach((k, v) -> out.printf("%-22s %s%n", k + ":", v));
+            return 0;
+        }
+    }
+
+    @Command(name = "maintenance:on", description = "Serve APP's maintenance page (503) to every request; its"
+            + " containers keep running. The page is the template nginx/maintenance.html.ftl.", mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = true)
+    static class MaintenanceOn extends PierCommand {
+        @Mixin
+        AppMixin app;
+
+        protected int run() {
+            boolean changed = pier().maintenance().on(app.app());
+            out().println((changed ? "" : "Already: ") + app.app() + " answers 503 with its maintenance page; pier"
+                    + " maintenance:off " + app.app() + " serves it again");
+            return 0;
+        }
+    }
+
+    @Command(name = "maintenance:off", description = "Serve APP again.", mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = true)
+    static class MaintenanceOff extends PierCommand {
+        @Mixin
+        AppMixin app;
+
+        protected int run() {
+            boolean changed = pier().maintenance().off(app.app());
+            out().println((changed ? "" : "Already: ") + app.app() + " is served");
+            return 0;
+        }
+    }
+
+    @Command(name = "maintenance:report", description = "Whether APP is in maintenance.", mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = false)
+    static class MaintenanceReport extends AppReport {
+        protected int report(AppName name) {
+            boolean on = pier().maintenance().isOn(name);
+            if (format.json()) {
+                format.print(Map.of("maintenance", on));
+                return 0;
+            }
+            out().println("=====> " + name + " maintenance: " + (on ? "on" : "off"));
             return 0;
         }
     }

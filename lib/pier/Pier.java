@@ -334,6 +334,11 @@ public final class Pier implements AutoCloseable {
     }
 
     /** The app's processes: ps, scale, restart, start, stop, rebuild, rollback, logs, run and enter. */
+    /** Maintenance mode: the site answers 503 with a page while the app keeps running. */
+    public pier.apps.Maintenance maintenance() {
+        return new pier.apps.Maintenance(home, routing(), templates());
+    }
+
     /** How Nginx proxies each app (nginx:set, nginx:report). */
     public pier.apps.ProxySettings proxySettings() {
         return new pier.apps.ProxySettings(home, routing());

@@ -9,6 +9,17 @@ upstream pier-${app} {
 }
 </#if>
 <#macro proxied>
+<#if maintenance??>
+    # pier maintenance:on ${app}: every request gets the maintenance page with 503; the app keeps running.
+    location / {
+        return 503;
+    }
+    error_page 503 /pier-maintenance.html;
+    location = /pier-maintenance.html {
+        root ${maintenance};
+        internal;
+    }
+<#else>
     location / {
 <#if upstreams?has_content>
         proxy_pass http://pier-${app};
@@ -32,6 +43,7 @@ upstream pier-${app} {
         return 503;
 </#if>
     }
+</#if>
 </#macro>
 <#macro challenges>
     # ACME HTTP-01 challenges (Let's Encrypt) are answered from pier's directory, before any redirect.

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -162,6 +163,32 @@ class ProxySystemTest {
         Result reset = SystemHost.pier("nginx:set", APP, "client-max-body-size");
         assertEquals(0, reset.code(), reset.output());
         assertTrue(Files.readString(site).contains("client_max_body_size 20m;"), "back to the default");
+    }
+
+    @Test
+    @Order(4)
+    void maintenanceServesItsPageWhileTheAppRunsAndOffServesTheAppWithNoFailedRequest() throws Exception {
+        String before = container();
+        Result on = SystemHost.pier("maintenance:on", APP);
+        assertEquals(0, on.code(), on.output());
+        SystemHost.Response page = SystemHost.get(HOST);
+        assertEquals(503, page.status());
+        assertTrue(page.body().contains(APP + " is being worked on"), page.body());
+        assertEquals(before, container(), "the container keeps running");
+        assertTrue(SystemHost.pier("maintenance:report", APP).output().contains("maintenance: on"));
+
+        SystemHost.Load load = SystemHost.Load.on(HOST);
+        Thread.sleep(300);
+        Result off = SystemHost.pier("maintenance:off", APP);
+        List<SystemHost.Response> seen = load.stopAfter(1000);
+
+        assertEquals(0, off.code(), off.output());
+        List<Integer> statuses = seen.stream().map(SystemHost.Response::status).toList();
+        int first = statuses.indexOf(200);
+        assertTrue(first > 0, "503 while in maintenance, then 200: " + statuses);
+        assertEquals(List.of(), statuses.subList(0, first).stream().filter(s -> s != 503).toList(), "before the switch");
+        assertEquals(List.of(), statuses.subList(first, statuses.size()).stream().filter(s -> s != 200).toList(),
+                "once served again, every request is served (" + statuses.size() + " requests)");
     }
 
     static String readHead(InputStream in) throws IOException {

@@ -50,7 +50,12 @@ public final class Nginx implements Proxy {
         public static final Proxying DEFAULT = new Proxying("20m", "60s", "60s", true);
     }
 
-    public record Vhost(AppName app, List<Domain> domains, List<Upstream> upstreams, Optional<Tls> tls, Proxying proxying) {
+    /**
+     * One app's site. {@code maintenance}: the directory of the app's maintenance page, which the site then serves
+     * with 503 to every request while the app keeps running.
+     */
+    public record Vhost(AppName app, List<Domain> domains, List<Upstream> upstreams, Optional<Tls> tls, Proxying proxying,
+                        Optional<Path> maintenance) {
         public Vhost {
             domains = List.copyOf(domains);
             upstreams = List.copyOf(upstreams);
@@ -58,11 +63,15 @@ public final class Nginx implements Proxy {
 
         /** A plain HTTP site. */
         public Vhost(AppName app, List<Domain> domains, List<Upstream> upstreams) {
-            this(app, domains, upstreams, Optional.empty(), Proxying.DEFAULT);
+            this(app, domains, upstreams, Optional.empty(), Proxying.DEFAULT, Optional.empty());
         }
 
         public Vhost(AppName app, List<Domain> domains, List<Upstream> upstreams, Optional<Tls> tls) {
-            this(app, domains, upstreams, tls, Proxying.DEFAULT);
+            this(app, domains, upstreams, tls, Proxying.DEFAULT, Optional.empty());
+        }
+
+        public Vhost(AppName app, List<Domain> domains, List<Upstream> upstreams, Optional<Tls> tls, Proxying proxying) {
+            this(app, domains, upstreams, tls, proxying, Optional.empty());
         }
     }
 
@@ -87,6 +96,7 @@ public final class Nginx implements Proxy {
         List<Domain> plain = vhost.tls().filter(Tls::redirect)
                 .map(tls -> vhost.domains().stream().filter(d -> !tls.names().contains(d)).toList()).orElse(vhost.domains());
         model.put("plainDomains", plain.stream().map(Domain::value).toList());
+        vhost.maintenance().ifPresent(dir -> model.put("maintenance", dir.toString()));
         vhost.tls().ifPresent(tls -> model.put("tls", Map.of(
                 "names", tls.names().stream().map(Domain::value).toList(),
                 "certificate", tls.certificate().toString(),

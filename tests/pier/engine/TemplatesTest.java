@@ -242,6 +242,16 @@ class TemplatesTest {
     }
 
     @Test
+    void nginxAcceptsAVhostInMaintenance() throws Exception {
+        SystemHost.requireProgram(NGINX);
+        Nginx.Vhost v = blogVhost();
+        String conf = new Nginx(home, templates).render(new Nginx.Vhost(v.app(), v.domains(), v.upstreams(), v.tls(),
+                v.proxying(), java.util.Optional.of(tmp.resolve("pages/blog"))));
+        assertTrue(conf.contains("error_page 503 /pier-maintenance.html;") && !conf.contains("proxy_pass"), conf);
+        assertNginxAccepts(includedByPierConf(conf));
+    }
+
+    @Test
     void nginxAcceptsAStoppedAppsVhost() throws Exception {
         SystemHost.requireProgram(NGINX);
         assertNginxAccepts(includedByPierConf(new Nginx(home, templates).render(new Nginx.Vhost(AppName.of("blog"),
