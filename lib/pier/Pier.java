@@ -334,6 +334,16 @@ public final class Pier implements AutoCloseable {
     }
 
     /** The app's processes: ps, scale, restart, start, stop, rebuild, rollback, logs, run and enter. */
+    /** Maintenance mode: the site answers 503 with a page while the app keeps running. */
+    public pier.apps.Maintenance maintenance() {
+        return new pier.apps.Maintenance(home, routing(), templates());
+    }
+
+    /** How Nginx proxies each app (nginx:set, nginx:report). */
+    public pier.apps.ProxySettings proxySettings() {
+        return new pier.apps.ProxySettings(home, routing());
+    }
+
     /** The app.json cron entries: listing, running, suspending them, and the host's minute tick. */
     public pier.deploy.Cron cron() {
         return new pier.deploy.Cron(home, docker());

@@ -9,11 +9,29 @@ upstream pier-${app} {
 }
 </#if>
 <#macro proxied>
+<#if maintenance??>
+    # pier maintenance:on ${app}: every request gets the maintenance page with 503; the app keeps running.
+    location / {
+        return 503;
+    }
+    error_page 503 /pier-maintenance.html;
+    location = /pier-maintenance.html {
+        root ${maintenance};
+        internal;
+    }
+<#else>
     location / {
 <#if upstreams?has_content>
         proxy_pass http://pier-${app};
         proxy_http_version 1.1;
-        proxy_set_header Connection "";
+        # WebSocket upgrades pass through; other requests reuse the upstream connections (pier.conf's map).
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $pier_connection;
+        # pier nginx:set ${app} client-max-body-size|proxy-read-timeout|proxy-send-timeout|proxy-buffering VALUE
+        client_max_body_size ${proxying.clientMaxBodySize};
+        proxy_read_timeout ${proxying.readTimeout};
+        proxy_send_timeout ${proxying.sendTimeout};
+        proxy_buffering ${proxying.buffering};
         proxy_set_header Host $http_host;
         proxy_set_header X-Real-IP $remote_addr;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
@@ -25,6 +43,7 @@ upstream pier-${app} {
         return 503;
 </#if>
     }
+</#if>
 </#macro>
 <#macro challenges>
     # ACME HTTP-01 challenges (Let's Encrypt) are answered from pier's directory, before any redirect.

@@ -2,6 +2,13 @@
 # Long app domains need a larger hash bucket than Debian's default.
 server_names_hash_bucket_size 128;
 
+# The Connection header apps' sites send upstream: "upgrade" for a WebSocket upgrade, else none, so the
+# upstream connections are kept alive between requests.
+map $http_upgrade $pier_connection {
+    default upgrade;
+    ''      '';
+}
+
 # Unknown host names get 404: no app leaks onto a name it was not given. ACME HTTP-01 challenges are answered
 # for every name, so a certificate can be issued for a name before any app or site has it.
 server {

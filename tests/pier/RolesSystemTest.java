@@ -44,7 +44,7 @@ class RolesSystemTest {
             "domains", "domains:add", "domains:remove", "domains:set", "domains:clear", "builder", "builder:set",
             "ps", "ps:scale", "ps:restart", "ps:start", "ps:stop", "ps:rebuild", "ps:reconcile", "logs", "run", "enter",
             "releases", "releases:rollback", "events", "resource:report", "cron:list", "cron:run", "cron:suspend",
-            "cron:resume", "certs:report", "certs:generate", "certs:set", "certs:add", "certs:remove");
+            "cron:resume", "nginx:set", "nginx:report", "maintenance:on", "maintenance:off", "maintenance:report", "certs:report", "certs:generate", "certs:set", "certs:add", "certs:remove");
 
     /** The one app.json cron entry of the apps under test: yearly, so no tick runs it meanwhile. */
     static final String CRON_JSON = "{\"cron\": [{\"command\": \"true\", \"schedule\": \"0 0 1 1 *\"}]}";
@@ -110,6 +110,12 @@ class RolesSystemTest {
             Call.of("cron:suspend", "{app}", CRON_ID),
             Call.of("cron:resume", "{app}", CRON_ID),
             Call.of("cron:run", "{app}", CRON_ID),
+            Call.of("nginx:set", "{app}", "client-max-body-size", "30m"),
+            Call.of("nginx:report", "{app}"),
+            Call.of("nginx:set", "{app}", "client-max-body-size"),
+            Call.of("maintenance:on", "{app}"),
+            Call.of("maintenance:report", "{app}"),
+            Call.of("maintenance:off", "{app}"),
             Call.of("certs:generate", "{app}"),
             Call.of("certs:report", "{app}"),
             Call.of("certs:set", "{app}", "hsts", "on"),

@@ -38,10 +38,12 @@ public final class Routing {
 
     /**
      * Points the site at the containers a deploy just started and checked: the switch. The names a certificate covers
-     * get HTTPS ({@link Certificates#tls}), whichever change renders the site.
+     * get HTTPS ({@link Certificates#tls}), the app's proxy settings ({@link ProxySettings}) apply, and an app in
+     * {@link Maintenance} gets its page, whichever change renders the site.
      */
     public void switchTo(AppName app, List<Domain> domains, List<Nginx.Upstream> upstreams) {
-        proxy.apply(new Nginx.Vhost(app, domains, upstreams, new Certificates(home, this).tls(app, domains)));
+        proxy.apply(new Nginx.Vhost(app, domains, upstreams, new Certificates(home, this).tls(app, domains),
+                ProxySettings.read(home, app), Maintenance.page(home, app)));
     }
 
     /** Where the app's site points now, as last applied (which may be a release not recorded yet). */

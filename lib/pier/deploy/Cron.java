@@ -91,8 +91,9 @@ public final class Cron {
         Release live = live(app).orElseThrow();
         progress.step("Running cron " + id + " of " + app + " " + live.tag() + ": " + entry.command());
         Instant began = Instant.now();
-        int code = scheduler.runLogged(spec(app, live, entry, "run-" + MINUTE.format(LocalDateTime.now())), Duration.ofHours(24),
-                progress::detail);
+        // To the second, so two runs of one entry in a minute get names of their own.
+        String stamp = "run-" + DateTimeFormatter.ofPattern("yyyyMMddHHmmss").format(LocalDateTime.now());
+        int code = scheduler.runLogged(spec(app, live, entry, stamp), Duration.ofHours(24), progress::detail);
         record(app, id, code, Duration.between(began, Instant.now()));
         return code;
     }

@@ -41,7 +41,21 @@ public final class Nginx implements Proxy {
         }
     }
 
-    public record Vhost(AppName app, List<Domain> domains, List<Upstream> upstreams, Optional<Tls> tls) {
+    /**
+     * How the site proxies to the app: the largest request body it takes, how long it waits on the app to read and
+     * to send, and whether it buffers the app's answers. Checked before they get here ({@code apps/ProxySettings}).
+     */
+    public record Proxying(String clientMaxBodySize, String readTimeout, String sendTimeout, boolean buffering) {
+        /** Nginx's own 1m body limit breaks uploads; 20m takes photos and documents, and stays a limit. */
+        public static final Proxying DEFAULT = new Proxying("20m", "60s", "60s", true);
+    }
+
+    /**
+     * One app's site. {@code maintenance}: the directory of the app's maintenance page, which the site then serves
+     * with 503 to every request while the app keeps running.
+     */
+    public record Vhost(AppName app, List<Domain> domains, List<Upstream> upstreams, Optional<Tls> tls, Proxying proxying,
+                        Optional<Path> maintenance) {
         public Vhost {
             domains = List.copyOf(domains);
             upstreams = List.copyOf(upstreams);
@@ -49,7 +63,15 @@ public final class Nginx implements Proxy {
 
         /** A plain HTTP site. */
         public Vhost(AppName app, List<Domain> domains, List<Upstream> upstreams) {
-            this(app, domains, upstreams, Optional.empty());
+            this(app, domains, upstreams, Optional.empty(), Proxying.DEFAULT, Optional.empty());
+        }
+
+        public Vhost(AppName app, List<Domain> domains, List<Upstream> upstreams, Optional<Tls> tls) {
+            this(app, domains, upstreams, tls, Proxying.DEFAULT, Optional.empty());
+        }
+
+        public Vhost(AppName app, List<Domain> domains, List<Upstream> upstreams, Optional<Tls> tls, Proxying proxying) {
+            this(app, domains, upstreams, tls, proxying, Optional.empty());
         }
     }
 
@@ -66,11 +88,15 @@ public final class Nginx implements Proxy {
                 "app", vhost.app().value(),
                 "domains", vhost.domains().stream().map(Domain::value).toList(),
                 "upstreams", vhost.upstreams(),
-                "acmeChallenges", PierHome.ACME_CHALLENGES.toString()));
+                "acmeChallenges", PierHome.ACME_CHALLENGES.toString(),
+                "proxying", Map.of("clientMaxBodySize", vhost.proxying().clientMaxBodySize(),
+                        "readTimeout", vhost.proxying().readTimeout(), "sendTimeout", vhost.proxying().sendTimeout(),
+                        "buffering", vhost.proxying().buffering() ? "on" : "off")));
         // Names with HTTPS and a redirect answer 301 on port 80; every other name is served there as plain HTTP.
         List<Domain> plain = vhost.tls().filter(Tls::redirect)
                 .map(tls -> vhost.domains().stream().filter(d -> !tls.names().contains(d)).toList()).orElse(vhost.domains());
         model.put("plainDomains", plain.stream().map(Domain::value).toList());
+        vhost.maintenance().ifPresent(dir -> model.put("maintenance", dir.toString()));
         vhost.tls().ifPresent(tls -> model.put("tls", Map.of(
                 "names", tls.names().stream().map(Domain::value).toList(),
                 "certificate", tls.certificate().toString(),

@@ -73,6 +73,8 @@ public final class Installer {
                 HostSteps.directory(home.authorizedKeys().getParent(), user, "rwx------", false).removedOn(Removal.PURGE),
                 // ACME challenge answers: pier writes them, Nginx's workers (not root) serve them for every name.
                 HostSteps.directory(PierHome.ACME_CHALLENGES, user, "rwxr-xr-x", false).removedOn(Removal.PURGE),
+                // Maintenance pages: pier writes them, Nginx's workers serve them.
+                HostSteps.directory(PierHome.PAGES, user, "rwxr-xr-x", false).removedOn(Removal.PURGE),
                 HostSteps.directory(Templates.OVERRIDES.getParent(), "root", "rwxr-xr-x", false).removedOn(Removal.PURGE),
                 HostSteps.directory(Templates.OVERRIDES, "root", "rwxr-xr-x", false).removedOn(Removal.PURGE),
                 HostSteps.directory(Launcher.DIR, "root", "rwxr-xr-x", false).removedOn(Removal.UNINSTALL),

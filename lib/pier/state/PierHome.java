@@ -20,6 +20,9 @@ public record PierHome(Path root) {
      */
     public static final Path ACME_CHALLENGES = Path.of("/var/lib/pier-acme-challenge");
 
+    /** The pages Nginx serves for pier itself (an app's maintenance page), readable by its workers for the same reason. */
+    public static final Path PAGES = Path.of("/var/lib/pier-pages");
+
     public static PierHome current() {
         String prop = System.getProperty("pier.home");
         String env = System.getenv("PIER_HOME");

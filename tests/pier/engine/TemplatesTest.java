@@ -226,18 +226,45 @@ class TemplatesTest {
     @Test
     void nginxAcceptsRenderedVhost() throws Exception {
         SystemHost.requireProgram(NGINX);
-        Path vhost = tmp.resolve("blog.conf");
-        Files.writeString(vhost, new Nginx(home, templates).render(blogVhost()));
-        assertNginxAccepts("include " + vhost + ";");
+        assertNginxAccepts(includedByPierConf(new Nginx(home, templates).render(blogVhost())));
+    }
+
+    @Test
+    void nginxAcceptsAVhostWithEveryProxySettingChanged() throws Exception {
+        SystemHost.requireProgram(NGINX);
+        Nginx.Vhost v = blogVhost();
+        String conf = new Nginx(home, templates).render(new Nginx.Vhost(v.app(), v.domains(), v.upstreams(), v.tls(),
+                new Nginx.Proxying("1g", "3600s", "5s", false)));
+        assertTrue(conf.contains("client_max_body_size 1g;") && conf.contains("proxy_read_timeout 3600s;")
+                && conf.contains("proxy_send_timeout 5s;") && conf.contains("proxy_buffering off;"), conf);
+        assertTrue(conf.contains("proxy_set_header Upgrade $http_upgrade;"), "WebSocket upgrades pass: " + conf);
+        assertNginxAccepts(includedByPierConf(conf));
+    }
+
+    @Test
+    void nginxAcceptsAVhostInMaintenance() throws Exception {
+        SystemHost.requireProgram(NGINX);
+        Nginx.Vhost v = blogVhost();
+        String conf = new Nginx(home, templates).render(new Nginx.Vhost(v.app(), v.domains(), v.upstreams(), v.tls(),
+                v.proxying(), java.util.Optional.of(tmp.resolve("pages/blog"))));
+        assertTrue(conf.contains("error_page 503 /pier-maintenance.html;") && !conf.contains("proxy_pass"), conf);
+        assertNginxAccepts(includedByPierConf(conf));
     }
 
     @Test
     void nginxAcceptsAStoppedAppsVhost() throws Exception {
         SystemHost.requireProgram(NGINX);
-        Path vhost = tmp.resolve("blog.conf");
-        Files.writeString(vhost, new Nginx(home, templates).render(new Nginx.Vhost(AppName.of("blog"),
-                List.of(Domain.of("blog.example.com")), List.of())));
-        assertNginxAccepts("include " + vhost + ";");
+        assertNginxAccepts(includedByPierConf(new Nginx(home, templates).render(new Nginx.Vhost(AppName.of("blog"),
+                List.of(Domain.of("blog.example.com")), List.of()))));
+    }
+
+    /** An app's site is read only through pier.conf (which defines what sites use, such as $pier_connection). */
+    private String includedByPierConf(String vhost) throws Exception {
+        Path vhosts = Files.createDirectories(tmp.resolve("vhosts"));
+        Files.writeString(vhosts.resolve("blog.conf"), vhost);
+        Path pierConf = tmp.resolve("pier.conf");
+        Files.writeString(pierConf, templates.render("nginx/pier.conf.ftl", Map.of("nginxDir", vhosts.toString())));
+        return "include " + pierConf + ";";
     }
 
     @Test
