@@ -35,14 +35,14 @@ public class pier implements Runnable, Cli.Root {
         boolean installing = args.length > 0 && args[0].equals("install");
         if (!installing && Launcher.shouldSwitchToPier()) {
             // A FILE on the line is read here, as root, before the switch: see InvokerFiles.
-            return InvokerFiles.runAsPier(commandLine(), args);
+            return InvokerFiles.runAsPier(commandLine(args), args);
         }
-        return commandLine().execute(args);
+        return commandLine(args).execute(args);
     }
 
     /** Runs one command line in this process with these streams: the seam for tests and scripts (no user switch). */
     public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
-        CommandLine cmd = commandLine();
+        CommandLine cmd = commandLine(args);
         cmd.setOut(out);
         cmd.setErr(err);
         return cmd.execute(args);
@@ -58,16 +58,32 @@ public class pier implements Runnable, Cli.Root {
         return Cli.commandLine(pier::new);
     }
 
-    /** Every group's commands, as each script declares them, under this one root. */
+    /** The tree that runs {@code args}: holding only the command they start with, when they start with one. */
+    public static CommandLine commandLine(String... args) {
+        return Cli.commandLineFor(pier::new, args);
+    }
+
+    /**
+     * Every group's commands, as each script declares them, under this one root; or only {@code wanted}, when it
+     * names one of them (its name or an alias). Anything else (help, an option, a typo) gets the whole tree.
+     */
     @Override
-    public void complete(CommandLine tree) {
+    public void complete(CommandLine tree, @org.jspecify.annotations.Nullable String wanted) {
+        java.util.List<Class<?>> all = new java.util.ArrayList<>();
         for (Class<?> group : GROUPS) {
-            for (Class<?> command : group.getAnnotation(Command.class).subcommands()) {
-                tree.addSubcommand(command);
-            }
+            all.addAll(java.util.List.of(group.getAnnotation(Command.class).subcommands()));
         }
+        installCommand().ifPresent(all::add);
+        java.util.List<Class<?>> only = all.stream().filter(c -> names(c).contains(wanted)).toList();
+        (only.isEmpty() ? all : only).forEach(tree::addSubcommand);
         ps.configure(tree);
-        installCommand().ifPresent(tree::addSubcommand);
+    }
+
+    private static java.util.List<String> names(Class<?> command) {
+        Command declared = command.getAnnotation(Command.class);
+        java.util.List<String> names = new java.util.ArrayList<>(java.util.List.of(declared.aliases()));
+        names.add(declared.name());
+        return names;
     }
 
     /**

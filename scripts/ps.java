@@ -40,7 +40,7 @@ public class ps implements Cli.Root {
     }
 
     @Override
-    public void complete(CommandLine tree) {
+    public void complete(CommandLine tree, @Nullable String wanted) {
         configure(tree);
     }
 

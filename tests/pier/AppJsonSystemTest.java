@@ -36,17 +36,40 @@ class AppJsonSystemTest {
     static final String APP = "appjson";
     /** A second app, with a web process (the first one's formation scaled web to 0). */
     static final String CRASHING = "appjson-crash";
+    /** A third app, with cron entries: pushed first, so the other tests run while the host's minute comes round. */
+    static final String CRON = "appjson-cron";
+    static final String EVERY = "echo cron-every ran as $DYNO";
+    static final String HELD = "echo cron-suspended ran";
+    static final String SLOW = "echo cron-slow started; /bin/busybox sleep 150";
     static final String WORKER = "worker: trap 'exit 0' TERM; while true; do echo \"tick $DYNO\"; /bin/busybox sleep 1; done";
 
     static Path key;
     static Path repo;
+    /** When the cron app's HELD entry was suspended, in whole seconds as the event log has them. */
+    static Instant suspended;
 
     @BeforeAll
     static void installAndStartClean() throws IOException {
         key = SystemHost.installWithAdminKey("pier.test");
         SystemHost.pier("apps:destroy", APP, "--force");
         SystemHost.pier("apps:destroy", CRASHING, "--force");
+        SystemHost.pier("apps:destroy", CRON, "--force");
         repo = SystemHost.busyboxRepo(key);
+        pushCronApp();
+    }
+
+    static void pushCronApp() throws IOException {
+        Result push = pushTo(CRON, """
+                {"formation": {"web": {"quantity": 0}},
+                 "cron": [{"command": "%s", "schedule": "* * * * *"},
+                          {"command": "%s", "schedule": "* * * * *"},
+                          {"command": "%s", "schedule": "* * * * *"}]}
+                """.formatted(EVERY, HELD, SLOW), WORKER);
+        assertEquals(0, push.code(), push.output());
+        assertTrue(push.output().contains("app.json cron " + id("* * * * *", EVERY) + ": * * * * *  " + EVERY), push.output());
+        assertEquals(0, SystemHost.pier("cron:suspend", CRON, id("* * * * *", HELD)).code());
+        // A run started in the second of the suspend is not counted.
+        suspended = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(1);
     }
 
     @AfterAll
@@ -54,6 +77,7 @@ class AppJsonSystemTest {
         if (key != null) {
             SystemHost.pier("apps:destroy", APP, "--force");
             SystemHost.pier("apps:destroy", CRASHING, "--force");
+            SystemHost.pier("apps:destroy", CRON, "--force");
         }
     }
 
@@ -141,12 +165,12 @@ class AppJsonSystemTest {
         return new CronEntry(CronSchedule.parse(schedule), command, false).id();
     }
 
-    /** The events of {@code APP} from {@code events.log}, as "result<TAB>command" after {@code since}. */
+    /** The events of the cron app from {@code events.log}, as "result<TAB>command" after {@code since}. */
     static List<String> cronEvents(Instant since) throws IOException {
         List<String> out = new ArrayList<>();
         for (String line : Files.readAllLines(PierHome.DEFAULT.resolve("events.log"))) {
             String[] f = line.split("\t", 5);
-            if (f.length == 5 && f[1].equals("cron") && f[2].equals(APP) && !Instant.parse(f[0]).isBefore(since)) {
+            if (f.length == 5 && f[1].equals("cron") && f[2].equals(CRON) && !Instant.parse(f[0]).isBefore(since)) {
                 out.add(f[3] + "\t" + f[4]);
             }
         }
@@ -156,24 +180,10 @@ class AppJsonSystemTest {
     @Test
     @Order(4)
     void cronEntriesRunOnTheHostsScheduleUnlessSuspendedAndAnOverlappingRunIsSkipped() throws Exception {
-        String every = "echo cron-every ran as $DYNO";
-        String held = "echo cron-suspended ran";
-        String slow = "echo cron-slow started; /bin/busybox sleep 150";
-        String everyId = id("* * * * *", every);
-        String heldId = id("* * * * *", held);
-        String slowId = id("* * * * *", slow);
-        Result push = push("""
-                {"formation": {"web": {"quantity": 0}},
-                 "cron": [{"command": "%s", "schedule": "* * * * *"},
-                          {"command": "%s", "schedule": "* * * * *"},
-                          {"command": "%s", "schedule": "* * * * *"}]}
-                """.formatted(every, held, slow), WORKER);
-        assertEquals(0, push.code(), push.output());
-        assertTrue(push.output().contains("app.json cron " + everyId + ": * * * * *  " + every), push.output());
-        assertEquals(0, SystemHost.pier("cron:suspend", APP, heldId).code());
-        // Whole seconds, as the event log has them: a run started in the second of the suspend is not counted.
-        Instant suspended = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(1);
-        JsonNode list = ProcessesSystemTest.json(SystemHost.pier("cron:list", APP, "--format", "json").output());
+        String everyId = id("* * * * *", EVERY);
+        String heldId = id("* * * * *", HELD);
+        String slowId = id("* * * * *", SLOW);
+        JsonNode list = ProcessesSystemTest.json(SystemHost.pier("cron:list", CRON, "--format", "json").output());
         assertEquals(3, list.size(), list.toString());
         list.forEach(e -> assertEquals(e.get("id").asText().equals(heldId), e.get("suspended").asBoolean(), e.toString()));
 
@@ -184,21 +194,21 @@ class AppJsonSystemTest {
         }
         assertTrue(cronEvents(suspended).contains("started\tcron " + everyId), cronEvents(suspended).toString());
         assertTrue(cronEvents(suspended).contains("started\tcron " + slowId), cronEvents(suspended).toString());
-        Result logs = SystemHost.pier("logs", APP, "--process", "cron", "-n", "20");
+        Result logs = SystemHost.pier("logs", CRON, "--process", "cron", "-n", "20");
         assertTrue(logs.output().contains("app[cron." + everyId + "]: cron-every ran as cron." + everyId), logs.output());
 
         // A tick for a later minute while the slow run still goes: it is skipped; the quick one ended and is recorded.
         String next = java.time.LocalDateTime.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).plusMinutes(1).toString();
         Result tick = SystemHost.pier("cron:tick", "--at", next);
         assertEquals(0, tick.code(), tick.output());
-        assertTrue(tick.output().contains(APP + " cron " + slowId + " skipped: the previous run still runs"), tick.output());
+        assertTrue(tick.output().contains(CRON + " cron " + slowId + " skipped: the previous run still runs"), tick.output());
         List<String> events = cronEvents(suspended);
         assertTrue(events.contains("skipped\tcron " + slowId + " the previous run still runs (concurrency_policy forbid)"),
                 events.toString());
         assertTrue(events.stream().anyMatch(e -> e.startsWith("ok\tcron " + everyId + " exit 0 after ")), events.toString());
         assertTrue(events.stream().noneMatch(e -> e.contains(heldId)), "the suspended entry never ran: " + events);
 
-        Result run = SystemHost.pier("cron:run", APP, heldId);
+        Result run = SystemHost.pier("cron:run", CRON, heldId);
         assertEquals(0, run.code(), run.output());
         assertTrue(run.output().contains("cron-suspended ran"), "cron:run runs a suspended entry: " + run.output());
     }

@@ -1,6 +1,7 @@
 package pier.cli;
 
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import pier.access.Actor;
 
@@ -22,22 +23,25 @@ final class CommandTree implements CommandLine.IFactory {
         return actor;
     }
 
-    /** The tree under a new root, with pier's contract (see {@link Cli}); a {@link Cli.Root} completes it first. */
-    CommandLine build() {
+    /**
+     * The tree under a new root, with pier's contract (see {@link Cli}); a {@link Cli.Root} completes it first.
+     * {@code first} is the first word of the line it will run, if known (see {@link Cli.Root#complete}).
+     */
+    CommandLine build(@Nullable String first) {
         Object made = root.get();
         if (made instanceof PierCommand command) {
             command.tree = this;
         }
         CommandLine tree = new CommandLine(made, this);
         if (made instanceof Cli.Root completes) {
-            completes.complete(tree);
+            completes.complete(tree, first);
         }
         return Cli.contract(tree, actor);
     }
 
-    /** The same tree, run for {@code other}. */
-    CommandLine forActor(Actor other) {
-        return new CommandTree(root, other).build();
+    /** The same tree, run for {@code other}, to run a line starting with {@code first} (null: any line). */
+    CommandLine forActor(Actor other, @Nullable String first) {
+        return new CommandTree(root, other).build(first);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package pier.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
@@ -52,12 +53,12 @@ public abstract class PierCommand implements Callable<Integer> {
         return tree == null ? Actor.LOCAL : tree.actor();
     }
 
-    /** This command's whole tree, built again for {@code actor}: how ssh-command runs a key's command line. */
-    protected CommandLine commandLineFor(Actor actor) {
+    /** This command's tree, built again for {@code actor} to run {@code words}: how ssh-command runs a key's line. */
+    protected CommandLine commandLineFor(Actor actor, List<String> words) {
         if (tree == null) {
             throw new IllegalStateException(spec.qualifiedName() + " was not made by a command tree (see Cli.commandLine)");
         }
-        return tree.forActor(actor);
+        return tree.forActor(actor, words.isEmpty() ? null : words.get(0));
     }
 
     protected PrintWriter out() {

@@ -8,7 +8,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import pier.Pier;
@@ -37,7 +37,7 @@ public final class SshCommand {
      * gate checking that key's rights. For git, stdout carries the git protocol, so everything else that would print
      * is sent to stderr.
      */
-    public static int run(Pier pier, String key, @Nullable String original, Function<Actor, CommandLine> commands) {
+    public static int run(Pier pier, String key, @Nullable String original, BiFunction<Actor, List<String>, CommandLine> commands) {
         PrintStream err = System.err;
         try {
             KeyName keyName = KeyName.of(key);
@@ -50,7 +50,7 @@ public final class SshCommand {
             }
             List<String> words = SshWords.split(original);
             if (words.isEmpty()) {
-                return commands.apply(actor).execute("--help");
+                return commands.apply(actor, words).execute("--help");
             }
             String verb = words.get(0);
             if (verb.equals("git-receive-pack") || verb.equals("git-upload-pack")) {
@@ -83,7 +83,7 @@ public final class SshCommand {
                 throw PierException.usage(verb + " is for pier on your own machine; over ssh name the app in the command,"
                         + " e.g. ssh pier@host config:set blog KEY=value");
             }
-            return commands.apply(actor).execute(words.toArray(String[]::new));
+            return commands.apply(actor, words).execute(words.toArray(String[]::new));
         } catch (PierException e) {
             return Cli.fail(new PrintWriter(err), e);
         }

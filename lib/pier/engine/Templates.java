@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import pier.base.PierException;
 
 /**
@@ -43,10 +44,23 @@ public final class Templates {
 
     private static final Templates DEFAULT = new Templates(OVERRIDES);
 
-    private final Configuration config;
+    private final Path overrides;
+    // Made on first use: most commands render nothing, and FreeMarker's set-up costs tens of ms of their start.
+    private @Nullable Configuration config;
 
     public Templates(Path overrides) {
-        config = new Configuration(Configuration.VERSION_2_3_34);
+        this.overrides = overrides;
+    }
+
+    private synchronized Configuration config() {
+        if (config == null) {
+            config = configuration(overrides);
+        }
+        return config;
+    }
+
+    private static Configuration configuration(Path overrides) {
+        Configuration config = new Configuration(Configuration.VERSION_2_3_34);
         List<TemplateLoader> loaders = new ArrayList<>();
         try {
             if (Files.isDirectory(overrides)) {
@@ -65,6 +79,7 @@ public final class Templates {
         // Machine-read files: a port of 10000 must not render as "10,000".
         config.setNumberFormat("c");
         config.setBooleanFormat("c");
+        return config;
     }
 
     public static Templates standard() {
@@ -74,7 +89,7 @@ public final class Templates {
     public String render(String name, Map<String, ?> model) {
         try {
             StringWriter out = new StringWriter();
-            config.getTemplate(name).process(model, out);
+            config().getTemplate(name).process(model, out);
             return out.toString();
         } catch (StopException e) {
             // A template's own refusal (<#stop "reason">) is a message for the user, not a template bug.
@@ -90,7 +105,7 @@ public final class Templates {
      */
     public Optional<String> text(String name) {
         try {
-            Template template = config.getTemplate(name, null, null, null, false, true);
+            Template template = config().getTemplate(name, null, null, null, false, true);
             if (template == null) {
                 return Optional.empty();
             }
