@@ -25,15 +25,20 @@ import pier.engine.Host;
  * @param daemon the daemon's command line (e.g. {@code dockerd}); empty: the init system is the only way
  * @param deadline how long a start may take before it counts as failed
  * @param logDir where a daemon the installer starts itself logs ({@link #LOG_DIR})
+ * @param systemd whether systemd runs this host ({@link HostSteps#systemd}; a test says no, to start daemons itself)
  */
-record ServiceStep(String name, BooleanSupplier running, List<String> daemon, Duration deadline, Path logDir)
-        implements InstallStep {
+record ServiceStep(String name, BooleanSupplier running, List<String> daemon, Duration deadline, Path logDir,
+        BooleanSupplier systemd) implements InstallStep {
     static final Path LOG_DIR = Path.of("/var/log/pier");
     /** The log lines a failed start quotes. */
     static final int QUOTED_LINES = 10;
 
     ServiceStep {
         daemon = List.copyOf(daemon);
+    }
+
+    ServiceStep(String name, BooleanSupplier running, List<String> daemon, Duration deadline, Path logDir) {
+        this(name, running, daemon, deadline, logDir, HostSteps::systemd);
     }
 
     public String describe() {
@@ -46,7 +51,7 @@ record ServiceStep(String name, BooleanSupplier running, List<String> daemon, Du
 
     public String plan() {
         String init = "start it (" + String.join(" ", initStart()) + ")";
-        return HostSteps.systemd() || daemon.isEmpty() ? init
+        return systemd.getAsBoolean() || daemon.isEmpty() ? init
                 : init + ", or else as " + String.join(" ", daemon) + " detached, logging to " + log();
     }
 
@@ -69,7 +74,7 @@ record ServiceStep(String name, BooleanSupplier running, List<String> daemon, Du
         if (running.getAsBoolean()) {
             return;
         }
-        if (HostSteps.systemd() || daemon.isEmpty()) {
+        if (systemd.getAsBoolean() || daemon.isEmpty()) {
             throw PierException.failed("could not start " + name + ": " + init.lastLine()
                     + "; start it by hand and run the installer again");
         }
@@ -126,7 +131,7 @@ record ServiceStep(String name, BooleanSupplier running, List<String> daemon, Du
     }
 
     private List<String> initStart() {
-        return HostSteps.systemd() ? List.of("systemctl", "enable", "--now", name) : List.of("service", name, "start");
+        return systemd.getAsBoolean() ? List.of("systemctl", "enable", "--now", name) : List.of("service", name, "start");
     }
 
     /** The last lines written to {@code log} from byte {@code from} on: what this start wrote. */
