@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -104,9 +105,13 @@ public final class Cron {
      */
     public List<String> tick(LocalDateTime now, Progress progress) {
         List<String> done = new ArrayList<>();
+        // One Docker query a minute for every app's runs, however many apps there are.
+        Map<String, List<Container>> runs = new HashMap<>();
+        scheduler.containers(Map.of(Labels.ONEOFF, PROCESS))
+                .forEach(c -> runs.computeIfAbsent(c.labels().getOrDefault(Labels.APP, ""), a -> new ArrayList<>()).add(c));
         for (AppName app : new Apps(home).list()) {
             try {
-                done.addAll(tick(app, now.truncatedTo(ChronoUnit.MINUTES)));
+                done.addAll(tick(app, now.truncatedTo(ChronoUnit.MINUTES), runs.getOrDefault(app.value(), List.of())));
             } catch (RuntimeException e) {
                 progress.warn(app + ": " + Shown.firstLine(e.getMessage()));
             }
@@ -114,15 +119,15 @@ public final class Cron {
         return done;
     }
 
-    private List<String> tick(AppName app, LocalDateTime minute) {
-        List<String> done = new ArrayList<>(collect(app));
+    /** The app's minute, {@code runs} being its cron containers as the tick began. */
+    private List<String> tick(AppName app, LocalDateTime minute, List<Container> runs) {
+        List<String> done = new ArrayList<>(collect(app, runs));
         Optional<Release> live = live(app);
         if (live.isEmpty() || live.get().cron().isEmpty() || new Apps(home).stopped(app)) {
             return done;
         }
         Set<String> suspended = suspended(app);
         String stamp = MINUTE.format(minute);
-        List<Container> runs = runs(app);
         for (CronEntry entry : live.get().cron()) {
             String id = entry.id();
             if (suspended.contains(id) || !entry.schedule().matches(minute)) {
@@ -146,8 +151,7 @@ public final class Cron {
     }
 
     /** Records every run that ended and was not recorded yet, then removes each entry's runs beyond the last few. */
-    private List<String> collect(AppName app) {
-        List<Container> runs = runs(app);
+    private List<String> collect(AppName app, List<Container> runs) {
         Set<String> recorded = recorded(app);
         List<String> done = new ArrayList<>();
         Set<String> keep = new LinkedHashSet<>();
