@@ -333,10 +333,19 @@ public final class Pier implements AutoCloseable {
         return new Reconcile(home, docker(), routing());
     }
 
-    /** The app's processes: ps, scale, restart, start, stop, rebuild, rollback, logs, run and enter. */
     /** Maintenance mode: the site answers 503 with a page while the app keeps running. */
     public pier.apps.Maintenance maintenance() {
         return new pier.apps.Maintenance(home, routing(), templates());
+    }
+
+    /** HTTP basic auth in front of an app (http-auth:on, http-auth:off): bcrypt hashes, checked by Nginx. */
+    public pier.apps.HttpAuth httpAuth() {
+        return new pier.apps.HttpAuth(home, routing());
+    }
+
+    /** Names an app answers with a 301 to another name (redirect:set), claimed as this pier's actor may claim names. */
+    public pier.apps.Redirects redirects() {
+        return new pier.apps.Redirects(home, actor, routing());
     }
 
     /** How Nginx proxies each app (nginx:set, nginx:report). */

@@ -9,6 +9,11 @@ upstream pier-${app} {
 }
 </#if>
 <#macro proxied>
+<#if passwords??>
+    # pier http-auth:on ${app}: every request needs one of the app's users (bcrypt hashes in the file).
+    auth_basic "${app}";
+    auth_basic_user_file ${passwords};
+</#if>
 <#if maintenance??>
     # pier maintenance:on ${app}: every request gets the maintenance page with 503; the app keeps running.
     location / {
@@ -50,6 +55,7 @@ upstream pier-${app} {
     location ^~ /.well-known/acme-challenge/ {
         alias ${acmeChallenges}/;
         default_type text/plain;
+        auth_basic off;
     }
 </#macro>
 <#if plainDomains?has_content>
@@ -89,3 +95,22 @@ server {
 <@proxied/>
 }
 </#if>
+<#list redirects as r>
+
+# pier redirect:set ${app} ${r.from} ${r.to}
+server {
+    listen 80;
+<#if r.https>
+    listen 443 ssl http2;
+    ssl_certificate ${tls.certificate};
+    ssl_certificate_key ${tls.key};
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_cache shared:pier-ssl:10m;
+</#if>
+    server_name ${r.from};
+<@challenges/>
+    location / {
+        return 301 $scheme://${r.to}$request_uri;
+    }
+}
+</#list>

@@ -21,6 +21,8 @@ import pier.SystemHost.Result;
 import pier.state.PierHome;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -34,6 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ProxySystemTest {
     static final String APP = "proxytest";
     static final String HOST = APP + ".pier.test";
+    /** An app that never deploys: it tries to take a name this one redirects. */
+    static final String OTHER = APP + "-b";
     static final String HANDLER = """
             #!/bin/sh
             read -r request
@@ -66,6 +70,7 @@ class ProxySystemTest {
     static void deployTheEchoApp() throws IOException {
         key = SystemHost.installWithAdminKey("pier.test");
         SystemHost.pier("apps:destroy", APP, "--force");
+        SystemHost.pier("apps:destroy", OTHER, "--force");
         repo = SystemHost.busyboxRepo(key);
         Path handler = repo.resolve("handler");
         Files.writeString(handler, HANDLER);
@@ -87,6 +92,7 @@ class ProxySystemTest {
     static void cleanUp() throws IOException {
         if (key != null) {
             SystemHost.pier("apps:destroy", APP, "--force");
+            SystemHost.pier("apps:destroy", OTHER, "--force");
         }
         if (upload != null) {
             Files.deleteIfExists(upload);
@@ -191,6 +197,64 @@ class ProxySystemTest {
         assertEquals(503, statuses.get(0), "in maintenance when the client started");
         assertEquals(200, statuses.get(statuses.size() - 1), "served again at the end");
         assertEquals(new SystemHost.Response(200, "ok"), SystemHost.get(HOST));
+    }
+
+    /** "STATUS LOCATION" of one request through Nginx: curl with these extra arguments. */
+    static String curl(String host, String path, String... extra) {
+        List<String> command = new java.util.ArrayList<>(List.of("curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}",
+                "-H", "Host: " + host));
+        command.addAll(List.of(extra));
+        command.add("http://127.0.0.1" + path);
+        return SystemHost.run(command.toArray(String[]::new)).output().strip();
+    }
+
+    /** What {@link #curl} answers once Nginx's reload is done (its old workers answer the old way for a moment). */
+    static String settled(String expected, String host, String path, String... extra) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        String seen = curl(host, path, extra);
+        while (!seen.equals(expected) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            seen = curl(host, path, extra);
+        }
+        return seen;
+    }
+
+    @Test
+    @Order(5)
+    void httpAuthAnswers401WithoutTheUsersPasswordAnd200WithItAndOffOpensTheAppAgain() throws Exception {
+        Result on = SystemHost.ssh(key, "s3cret pass\n", "http-auth:on", APP, "alice");
+        assertEquals(0, on.code(), on.output());
+        assertFalse(on.output().contains("s3cret"), on.output());
+
+        assertEquals("401", settled("401", HOST, "/"), "no credentials");
+        assertEquals("200", curl(HOST, "/", "-u", "alice:s3cret pass"));
+        assertEquals("401", curl(HOST, "/", "-u", "alice:s3cret"), "a wrong password");
+        assertEquals("401", curl(HOST, "/", "-u", "bob:s3cret pass"), "an unknown user");
+        assertEquals("404", curl(HOST, "/.well-known/acme-challenge/nothing-here"), "ACME challenges stay open");
+        assertTrue(SystemHost.pier("http-auth:report", APP).output().contains("on, users alice"));
+
+        Result off = SystemHost.pier("http-auth:off", APP);
+        assertEquals(0, off.code(), off.output());
+        assertEquals("200", settled("200", HOST, "/"));
+    }
+
+    @Test
+    @Order(6)
+    void aRedirectedNameAnswers301ToItsTargetKeepingThePathUntilUnset() throws Exception {
+        String from = "old-" + APP + ".example.test";
+        Result set = SystemHost.pier("redirect:set", APP, from, HOST);
+        assertEquals(0, set.code(), set.output());
+
+        assertEquals("301 http://" + HOST + "/shop/item?id=7", settled("301 http://" + HOST + "/shop/item?id=7", from, "/shop/item?id=7"));
+        assertEquals("200", curl(HOST, "/"), "the target still serves the app");
+        assertEquals(0, SystemHost.pier("apps:create", OTHER).code());
+        Result taken = SystemHost.pier("domains:add", OTHER, from);
+        assertNotEquals(0, taken.code(), taken.output());
+        assertTrue(taken.output().contains(from + " is redirected by the app " + APP), "the name is this app's: " + taken.output());
+
+        Result unset = SystemHost.pier("redirect:unset", APP, from);
+        assertEquals(0, unset.code(), unset.output());
+        assertEquals("404", settled("404", from, "/"), "no app answers on it any more");
     }
 
     static String readHead(InputStream in) throws IOException {

@@ -44,7 +44,8 @@ class RolesSystemTest {
             "domains", "domains:add", "domains:remove", "domains:set", "domains:clear", "builder", "builder:set",
             "ps", "ps:scale", "ps:restart", "ps:start", "ps:stop", "ps:rebuild", "ps:reconcile", "logs", "run", "enter",
             "releases", "releases:rollback", "events", "resource:report", "cron:list", "cron:run", "cron:suspend",
-            "cron:resume", "nginx:set", "nginx:report", "maintenance:on", "maintenance:off", "maintenance:report", "certs:report", "certs:generate", "certs:set", "certs:add", "certs:remove");
+            "cron:resume", "nginx:set", "nginx:report", "maintenance:on", "maintenance:off", "maintenance:report", "certs:report", "certs:generate", "certs:set", "certs:add", "certs:remove",
+            "http-auth:on", "http-auth:report", "http-auth:off", "redirect", "redirect:set", "redirect:unset");
 
     /** The one app.json cron entry of the apps under test: yearly, so no tick runs it meanwhile. */
     static final String CRON_JSON = "{\"cron\": [{\"command\": \"true\", \"schedule\": \"0 0 1 1 *\"}]}";
@@ -116,6 +117,12 @@ class RolesSystemTest {
             Call.of("maintenance:on", "{app}"),
             Call.of("maintenance:report", "{app}"),
             Call.of("maintenance:off", "{app}"),
+            new Call("http-auth:on", List.of("{app}", "{role}"), false, "matrix secret\n"),
+            Call.of("http-auth:report", "{app}"),
+            Call.of("http-auth:off", "{app}"),
+            Call.of("redirect:set", "{app}", "{role}.redirect.test", "{role}.matrix.test"),
+            Call.of("redirect", "{app}"),
+            Call.of("redirect:unset", "{app}", "{role}.redirect.test"),
             Call.of("certs:generate", "{app}"),
             Call.of("certs:report", "{app}"),
             Call.of("certs:set", "{app}", "hsts", "on"),

@@ -19,8 +19,8 @@ import pier.state.Settings;
 /**
  * The names each app answers on: its default {@code APP.GLOBAL} ({@code APP.localhost} until a global domain
  * is set) plus the ones an admin gave it, kept in {@code apps/APP/domains}, one ASCII name per line, sorted.
- * A name belongs to one app at most: an app's own names and the default names of all apps are checked
- * under one server-wide lock, so two changes never claim the same name at once.
+ * A name belongs to one app at most: an app's own names, the names it redirects ({@link Redirects}) and the
+ * default names of all apps are checked under one server-wide lock, so two changes never claim the same name at once.
  * <p>
  * A change is routed before it is stored: the {@link Router} renders and applies the app's site (Nginx
  * checks it and puts the old one back if it fails), and only then is the list written. A refused change
@@ -121,7 +121,7 @@ public final class AppDomains {
     public Optional<AppName> owner(Domain domain) {
         Optional<Domain> global = new Settings(home).globalDomain();
         for (AppName app : new Apps(home).list()) {
-            if (defaultUnder(global, app).equals(domain) || of(app).contains(domain)) {
+            if (defaultUnder(global, app).equals(domain) || claimed(app).contains(domain)) {
                 return Optional.of(app);
             }
         }
@@ -220,6 +220,13 @@ public final class AppDomains {
             List<Domain> removed = before.stream().filter(d -> !after.contains(d)).toList();
             refuseTaken(app, added);
             refuseBeyondRole(actor, added);
+            List<Domain> redirected = Redirects.sources(home, app);
+            for (Domain d : added) {
+                if (redirected.contains(d)) {
+                    throw PierException.failed(d + " is redirected by " + app + "; to serve it instead, stop that first:"
+                            + " pier redirect:unset " + app + " " + d);
+                }
+            }
             List<Domain> served = served(app, after);
             if (added.isEmpty() && removed.isEmpty()) {
                 return new Change(app, added, removed, served, false);
@@ -241,6 +248,10 @@ public final class AppDomains {
             if (owner.isPresent() && defaultDomain(owner.get()).equals(d)) {
                 throw PierException.failed(d + " is the default name of the app " + owner.get()
                         + "; a name belongs to one app, so choose another name for " + app);
+            }
+            if (owner.isPresent() && Redirects.sources(home, owner.get()).contains(d)) {
+                throw PierException.failed(d + " is redirected by the app " + owner.get() + "; a name belongs to one"
+                        + " app, so stop that first: pier redirect:unset " + owner.get() + " " + d);
             }
             if (owner.isPresent()) {
                 throw PierException.failed(d + " is already a domain of " + owner.get() + "; a name belongs to one"
@@ -281,11 +292,18 @@ public final class AppDomains {
     private Optional<AppName> ownerOtherThan(AppName app, Domain domain, List<AppName> apps) {
         Optional<Domain> global = new Settings(home).globalDomain();
         for (AppName other : apps) {
-            if (!other.equals(app) && (defaultUnder(global, other).equals(domain) || of(other).contains(domain))) {
+            if (!other.equals(app) && (defaultUnder(global, other).equals(domain) || claimed(other).contains(domain))) {
                 return Optional.of(other);
             }
         }
         return Optional.empty();
+    }
+
+    /** The names an app holds beyond its default one: its own, and those it redirects ({@link Redirects}). */
+    private List<Domain> claimed(AppName app) {
+        List<Domain> names = new ArrayList<>(of(app));
+        names.addAll(Redirects.sources(home, app));
+        return names;
     }
 
     private static List<Domain> atLeastOne(Collection<Domain> domains, String verb) {

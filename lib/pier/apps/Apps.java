@@ -168,10 +168,11 @@ public final class Apps {
             progress.detail("removed containers, images and the app's network");
             deleteTree(home.app(app));
             progress.detail("removed the repository and releases");
-            // The maintenance page lives outside pier's home, beside the one installed pier's.
-            Path page = PierHome.PAGES.resolve(app.value());
-            if (home.root().equals(PierHome.DEFAULT) && Files.exists(page)) {
-                deleteTree(page);
+            // The maintenance page and the password file live outside pier's home, beside the one installed pier's.
+            for (Path outside : List.of(PierHome.PAGES.resolve(app.value()), PierHome.PASSWORDS.resolve(app.value()))) {
+                if (home.root().equals(PierHome.DEFAULT) && Files.exists(outside)) {
+                    deleteTree(outside);
+                }
             }
         }
     }

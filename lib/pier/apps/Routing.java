@@ -38,12 +38,16 @@ public final class Routing {
 
     /**
      * Points the site at the containers a deploy just started and checked: the switch. The names a certificate covers
-     * get HTTPS ({@link Certificates#tls}), the app's proxy settings ({@link ProxySettings}) apply, and an app in
-     * {@link Maintenance} gets its page, whichever change renders the site.
+     * get HTTPS ({@link Certificates#tls}), the app's proxy settings ({@link ProxySettings}) apply, an app in
+     * {@link Maintenance} gets its page, its {@link HttpAuth} asks for a user and its {@link Redirects} answer 301,
+     * whichever change renders the site.
      */
     public void switchTo(AppName app, List<Domain> domains, List<Nginx.Upstream> upstreams) {
-        proxy.apply(new Nginx.Vhost(app, domains, upstreams, new Certificates(home, this).tls(app, domains),
-                ProxySettings.read(home, app), Maintenance.page(home, app)));
+        List<Nginx.Redirect> redirects = Redirects.of(home, app);
+        List<Domain> named = new java.util.ArrayList<>(domains);
+        redirects.forEach(r -> named.add(r.from()));
+        proxy.apply(new Nginx.Vhost(app, domains, upstreams, new Certificates(home, this).tls(app, named),
+                ProxySettings.read(home, app), Maintenance.page(home, app), HttpAuth.file(home, app), redirects));
     }
 
     /** Where the app's site points now, as last applied (which may be a release not recorded yet). */

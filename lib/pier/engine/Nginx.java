@@ -23,10 +23,16 @@ import pier.state.PierHome;
  */
 public final class Nginx implements Proxy {
     public static final String BINARY = "/usr/sbin/nginx";
+    /** The user Debian's nginx.conf runs the workers as: they read what pier publishes for them (pages, password files). */
+    public static final String WORKER_USER = "www-data";
     public static final Path PID_FILE = Path.of("/run/nginx.pid");
     private static final Duration RELOAD_WAIT = Duration.ofSeconds(5);
 
     public record Upstream(String host, int port) {
+    }
+
+    /** A name the site answers with a permanent redirect to {@code to}, the path kept (apps/Redirects). */
+    public record Redirect(Domain from, Domain to) {
     }
 
     /**
@@ -54,24 +60,29 @@ public final class Nginx implements Proxy {
      * One app's site. {@code maintenance}: the directory of the app's maintenance page, which the site then serves
      * with 503 to every request while the app keeps running.
      */
+    /**
+     * One app's site: its names and where they go, the names a certificate covers, how it proxies, and what stands
+     * in front of the app: its maintenance page, the password file of its HTTP basic auth, and the names it redirects.
+     */
     public record Vhost(AppName app, List<Domain> domains, List<Upstream> upstreams, Optional<Tls> tls, Proxying proxying,
-                        Optional<Path> maintenance) {
+                        Optional<Path> maintenance, Optional<Path> passwords, List<Redirect> redirects) {
         public Vhost {
             domains = List.copyOf(domains);
             upstreams = List.copyOf(upstreams);
+            redirects = List.copyOf(redirects);
         }
 
         /** A plain HTTP site. */
         public Vhost(AppName app, List<Domain> domains, List<Upstream> upstreams) {
-            this(app, domains, upstreams, Optional.empty(), Proxying.DEFAULT, Optional.empty());
+            this(app, domains, upstreams, Optional.empty(), Proxying.DEFAULT);
         }
 
         public Vhost(AppName app, List<Domain> domains, List<Upstream> upstreams, Optional<Tls> tls) {
-            this(app, domains, upstreams, tls, Proxying.DEFAULT, Optional.empty());
+            this(app, domains, upstreams, tls, Proxying.DEFAULT);
         }
 
         public Vhost(AppName app, List<Domain> domains, List<Upstream> upstreams, Optional<Tls> tls, Proxying proxying) {
-            this(app, domains, upstreams, tls, proxying, Optional.empty());
+            this(app, domains, upstreams, tls, proxying, Optional.empty(), Optional.empty(), List.of());
         }
     }
 
@@ -97,8 +108,13 @@ public final class Nginx implements Proxy {
                 .map(tls -> vhost.domains().stream().filter(d -> !tls.names().contains(d)).toList()).orElse(vhost.domains());
         model.put("plainDomains", plain.stream().map(Domain::value).toList());
         vhost.maintenance().ifPresent(dir -> model.put("maintenance", dir.toString()));
+        vhost.passwords().ifPresent(file -> model.put("passwords", file.toString()));
+        // A redirected name the certificate covers is redirected over HTTPS too, with that certificate.
+        List<Domain> secured = vhost.tls().map(Tls::names).orElse(List.of());
+        model.put("redirects", vhost.redirects().stream().map(r -> Map.of("from", r.from().value(), "to", r.to().value(),
+                "https", secured.contains(r.from()))).toList());
         vhost.tls().ifPresent(tls -> model.put("tls", Map.of(
-                "names", tls.names().stream().map(Domain::value).toList(),
+                "names", tls.names().stream().filter(vhost.domains()::contains).map(Domain::value).toList(),
                 "certificate", tls.certificate().toString(),
                 "key", tls.key().toString(),
                 "fingerprint", tls.fingerprint(),

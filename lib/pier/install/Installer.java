@@ -75,6 +75,9 @@ public final class Installer {
                 HostSteps.directory(PierHome.ACME_CHALLENGES, user, "rwxr-xr-x", false).removedOn(Removal.PURGE),
                 // Maintenance pages: pier writes them, Nginx's workers serve them.
                 HostSteps.directory(PierHome.PAGES, user, "rwxr-xr-x", false).removedOn(Removal.PURGE),
+                // HTTP auth password files: pier writes them, Nginx's workers read them through pier's group.
+                HostSteps.directory(PierHome.PASSWORDS, user, "rwxr-x---", false).removedOn(Removal.PURGE),
+                new GroupMemberStep(Nginx.WORKER_USER, user, HostSteps::reloadNginx),
                 HostSteps.directory(Templates.OVERRIDES.getParent(), "root", "rwxr-xr-x", false).removedOn(Removal.PURGE),
                 HostSteps.directory(Templates.OVERRIDES, "root", "rwxr-xr-x", false).removedOn(Removal.PURGE),
                 HostSteps.directory(Launcher.DIR, "root", "rwxr-xr-x", false).removedOn(Removal.UNINSTALL),

@@ -23,6 +23,12 @@ public record PierHome(Path root) {
     /** The pages Nginx serves for pier itself (an app's maintenance page), readable by its workers for the same reason. */
     public static final Path PAGES = Path.of("/var/lib/pier-pages");
 
+    /**
+     * The apps' HTTP basic auth password files (hashes only). Nginx's workers read them at each request; the
+     * installer puts the workers' user in pier's group, so this directory is pier's and its group's, and no one else's.
+     */
+    public static final Path PASSWORDS = Path.of("/var/lib/pier-auth");
+
     public static PierHome current() {
         String prop = System.getProperty("pier.home");
         String env = System.getenv("PIER_HOME");

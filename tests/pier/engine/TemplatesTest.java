@@ -246,8 +246,32 @@ class TemplatesTest {
         SystemHost.requireProgram(NGINX);
         Nginx.Vhost v = blogVhost();
         String conf = new Nginx(home, templates).render(new Nginx.Vhost(v.app(), v.domains(), v.upstreams(), v.tls(),
-                v.proxying(), java.util.Optional.of(tmp.resolve("pages/blog"))));
+                v.proxying(), java.util.Optional.of(tmp.resolve("pages/blog")), java.util.Optional.empty(), List.of()));
         assertTrue(conf.contains("error_page 503 /pier-maintenance.html;") && !conf.contains("proxy_pass"), conf);
+        assertNginxAccepts(includedByPierConf(conf));
+    }
+
+    @Test
+    void nginxAcceptsAVhostWithHttpAuthAndRedirectsOverHttpAndHttps() throws Exception {
+        SystemHost.requireProgram(NGINX);
+        pier.TestPki.Issued cert = pier.TestPki.server(pier.TestPki.ca("Templates CA"), List.of("blog.example.com", "www.example.com"));
+        Path crt = Files.writeString(tmp.resolve("server.crt"), cert.certificatePem());
+        Path key = Files.writeString(tmp.resolve("server.key"), cert.keyPem());
+        Nginx.Tls tls = new Nginx.Tls(List.of(Domain.of("blog.example.com"), Domain.of("www.example.com")), crt, key, "sha256:1",
+                true, false);
+        Nginx.Redirect plain = new Nginx.Redirect(Domain.of("old.example.org"), Domain.of("blog.example.com"));
+        Nginx.Redirect covered = new Nginx.Redirect(Domain.of("www.example.com"), Domain.of("blog.example.com"));
+        String conf = new Nginx(home, templates).render(new Nginx.Vhost(AppName.of("blog"), List.of(Domain.of("blog.example.com")),
+                List.of(new Nginx.Upstream("127.0.0.1", 10000)), java.util.Optional.of(tls), Nginx.Proxying.DEFAULT,
+                java.util.Optional.empty(), java.util.Optional.of(tmp.resolve("auth/blog")), List.of(plain, covered)));
+
+        String https = conf.substring(conf.indexOf("# HTTPS"), conf.indexOf("# pier redirect:set"));
+        assertTrue(https.contains("auth_basic_user_file " + tmp.resolve("auth/blog") + ";"), conf);
+        assertTrue(serverOf(conf, "old.example.org").contains("return 301 $scheme://blog.example.com$request_uri;"), conf);
+        assertTrue(serverOf(conf, "www.example.com").contains("listen 443 ssl"),
+                "a redirected name the certificate covers is redirected over HTTPS too: " + conf);
+        assertFalse(serverOf(conf, "old.example.org").contains("443"), "one it does not cover, over HTTP only: " + conf);
+        assertFalse(serverOf(conf, "www.example.com").contains("proxy_pass"), "a redirected name never reaches the app: " + conf);
         assertNginxAccepts(includedByPierConf(conf));
     }
 
@@ -256,6 +280,14 @@ class TemplatesTest {
         SystemHost.requireProgram(NGINX);
         assertNginxAccepts(includedByPierConf(new Nginx(home, templates).render(new Nginx.Vhost(AppName.of("blog"),
                 List.of(Domain.of("blog.example.com")), List.of()))));
+    }
+
+    /** The server block whose server_name line is exactly {@code name}. */
+    private static String serverOf(String conf, String name) {
+        int at = conf.indexOf("server_name " + name + ";");
+        assertTrue(at >= 0, "no server for " + name + ": " + conf);
+        int start = conf.lastIndexOf("server {", at);
+        return conf.substring(start, conf.indexOf("\n}", at));
     }
 
     /** An app's site is read only through pier.conf (which defines what sites use, such as $pier_connection). */
