@@ -4,6 +4,7 @@
 package pier.cli;
 
 import static pier.access.Access.Scope.APP;
+import static pier.access.Access.Scope.SERVER;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -20,6 +21,9 @@ import picocli.CommandLine.Parameters;
 import pier.access.Actor;
 import pier.access.Rule;
 import pier.apps.Certificates;
+import pier.apps.LetsEncrypt;
+import pier.base.Progress;
+import pier.install.Installer;
 import pier.base.PierException;
 import pier.base.Tar;
 import pier.names.AppName;
@@ -31,7 +35,8 @@ import pier.names.Domain;
  * server-wide, for admins (the gate reads no APP then).
  */
 @Command(name = "certs", description = "Serve apps over HTTPS with their own certificates.", mixinStandardHelpOptions = true,
-        subcommands = {certs.Report.class, certs.Add.class, certs.Generate.class, certs.Remove.class, certs.Set.class})
+        subcommands = {certs.Report.class, certs.Add.class, certs.Generate.class, certs.Remove.class, certs.Set.class,
+                certs.LeEnable.class, certs.LeDisable.class, certs.LeRenew.class, certs.LeList.class, certs.LeSet.class})
 public class certs {
     public static void main(String... args) {
         System.exit(Cli.execute(certs::new, args));
@@ -222,6 +227,117 @@ public class certs {
             boolean changed = pier().certificates().set(app.app(), setting, on);
             out().println("-----> " + setting + " is " + (on ? "on" : "off") + " for " + app.app()
                     + (changed ? "" : " already; nothing to change"));
+            return 0;
+        }
+    }
+
+    static void issued(Progress progress, LetsEncrypt.Outcome o) {
+        progress.step(o.app() + ": certificate " + o.serial() + " for " + names(o.names())
+                + (o.failed().isEmpty() ? "" : "; left out: " + names(List.copyOf(o.failed().keySet()))));
+    }
+
+    @Command(name = "letsencrypt:enable", description = {"Get a Let's Encrypt certificate for all of APP's names now, and"
+            + " renew it from then on (the host's daily trigger runs letsencrypt:renew). A name that cannot be proved is"
+            + " reported by name and left out; the others are issued.", "Set an email first: pier letsencrypt:set email"
+            + " you@example.com"}, mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = true)
+    static class LeEnable extends PierCommand {
+        @Mixin
+        AppMixin app;
+
+        protected int run() {
+            Progress progress = progress();
+            LetsEncrypt.Outcome o = pier().letsEncrypt().enable(app.app(), progress);
+            issued(progress, o);
+            return o.failed().isEmpty() ? 0 : PierException.FAILED;
+        }
+    }
+
+    @Command(name = "letsencrypt:disable", description = "Stop renewing APP's Let's Encrypt certificate and stop serving it.",
+            mixinStandardHelpOptions = true)
+    @Rule(scope = APP, changes = true)
+    static class LeDisable extends PierCommand {
+        @Mixin
+        AppMixin app;
+
+        protected int run() {
+            boolean changed = pier().letsEncrypt().disable(app.app());
+            out().println(changed ? "Let's Encrypt is off for " + app.app() + "; its certificate is no longer served"
+                    : "Already: Let's Encrypt is not enabled for " + app.app());
+            return 0;
+        }
+    }
+
+    @Command(name = "letsencrypt:renew", description = {"Renew APP's certificate now; without APP, every certificate that"
+            + " is due (what the daily trigger runs). Each renewal is checked as served by Nginx."},
+            mixinStandardHelpOptions = true)
+    // Without an APP it is server-wide, so for admin keys only.
+    @Rule(scope = APP, changes = true)
+    static class LeRenew extends PierCommand {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "APP", converter = AppMixin.Converter.class)
+        AppName app;
+
+        protected int run() {
+            Progress progress = progress();
+            if (app != null) {
+                issued(progress, pier().letsEncrypt().issue(app, progress));
+                return 0;
+            }
+            List<String> done = pier().letsEncrypt().renewDue(Instant.now(), progress);
+            done.forEach(line -> out().println(line));
+            if (done.isEmpty()) {
+                out().println("No certificate is due for renewal");
+            }
+            return done.stream().anyMatch(l -> l.contains(": failed: ")) ? PierException.FAILED : 0;
+        }
+    }
+
+    @Command(name = "letsencrypt:list", description = "Each app with Let's Encrypt: its certificate's expiry, its next"
+            + " renewal and the last error; warns when the daily renewal trigger is missing.", mixinStandardHelpOptions = true)
+    @Rule(scope = SERVER, changes = false)
+    static class LeList extends PierCommand {
+        @Mixin
+        FormatMixin format;
+
+        record Row(String app, String serial, Instant expires, Instant renews, String lastError) {
+        }
+
+        protected int run() {
+            LetsEncrypt le = pier().letsEncrypt();
+            List<Row> rows = le.enabled().stream().map(a -> {
+                LetsEncrypt.State s = le.state(a);
+                return new Row(a.value(), s.serial().orElse(null), s.notAfter().orElse(null),
+                        s.renewAt(le.renewBefore()).orElse(null), s.lastError().orElse(null));
+            }).toList();
+            java.util.Optional<String> missing = Installer.renewalTriggerMissing();
+            if (format.json()) {
+                format.print(Map.of("apps", rows, "trigger", missing.map(m -> "missing: " + m).orElse("ok")));
+                return 0;
+            }
+            PrintWriter out = out();
+            out.println("=====> Let's Encrypt (" + le.server() + ")");
+            out.println(String.format("%-24s %-22s %-22s %s", "APP", "EXPIRES", "RENEWS", "LAST ERROR"));
+            rows.forEach(r -> out.println(String.format("%-24s %-22s %-22s %s", r.app(), r.expires() == null ? "-" : r.expires(),
+                    r.renews() == null ? "-" : r.renews(), r.lastError() == null ? "-" : r.lastError())));
+            missing.ifPresent(m -> err().println(" !     renewals will not run: " + m + "; run the installer again (pier install)"));
+            return 0;
+        }
+    }
+
+    @Command(name = "letsencrypt:set", description = {"Set KEY (without VALUE: back to its default): email (the account's"
+            + " contact), server (production, staging or an ACME directory URL), server-ca (a PEM CA file to trust for"
+            + " that server's HTTPS), renew-before (renew no later than this before expiry: 7d)."},
+            mixinStandardHelpOptions = true)
+    @Rule(scope = SERVER, changes = true)
+    static class LeSet extends PierCommand {
+        @Parameters(index = "0", paramLabel = "KEY", description = "email, server, server-ca or renew-before")
+        String key;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "VALUE")
+        String value;
+
+        protected int run() {
+            pier().letsEncrypt().set(key, value);
+            out().println("Set letsencrypt " + key + (value == null ? " to its default" : " to " + value));
             return 0;
         }
     }

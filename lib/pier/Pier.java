@@ -324,6 +324,11 @@ public final class Pier implements AutoCloseable {
         return new Certificates(home, routing());
     }
 
+    /** Let's Encrypt certificates: issued on enable, renewed by the host's daily trigger, checked as served. */
+    public pier.apps.LetsEncrypt letsEncrypt() {
+        return new pier.apps.LetsEncrypt(home, certificates());
+    }
+
     public Deploy deploy() {
         return new Deploy(home, docker(), nginx(), buildpacks());
     }

@@ -3,9 +3,11 @@ package pier.install;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import pier.engine.Host;
 import pier.engine.Launcher;
 import pier.engine.Templates;
+import pier.state.AtomicFile;
 
 /**
  * What the host runs for pier with no pier process resident. Once at boot: {@code pier install --boot}, which starts
@@ -26,13 +28,16 @@ final class HostSchedule {
     /** Where the boot run's and the ticks' output go on a host without systemd (under systemd: the journal). */
     static final Path LOG = ServiceStep.LOG_DIR.resolve("boot.log");
     static final Path TICK_LOG = ServiceStep.LOG_DIR.resolve("cron.log");
+    static final String RENEW = "pier-renew.service";
+    static final String RENEW_TIMER = "pier-renew.timer";
+    static final Path RENEW_LOG = ServiceStep.LOG_DIR.resolve("renew.log");
 
     private HostSchedule() {
     }
 
     static List<InstallStep> steps(Templates t, boolean systemd) {
         Map<String, String> model = Map.of("launcher", Launcher.PATH.toString(), "log", LOG.toString(),
-                "tickLog", TICK_LOG.toString());
+                "tickLog", TICK_LOG.toString(), "renewLog", RENEW_LOG.toString());
         if (systemd) {
             Runnable reload = () -> HostSteps.check(Host.run(List.of("systemctl", "daemon-reload")), "systemctl daemon-reload");
             return List.of(
@@ -43,7 +48,12 @@ final class HostSchedule {
                             "rw-r--r--", List.of(), reload).removedOn(Removal.UNINSTALL),
                     HostSteps.file(UNITS.resolve(TIMER), () -> t.render("systemd/pier-cron.timer.ftl", model), "root",
                             "rw-r--r--", List.of(), reload).removedOn(Removal.UNINSTALL),
-                    new UnitEnabled(TIMER, true).removedOn(Removal.UNINSTALL));
+                    new UnitEnabled(TIMER, true).removedOn(Removal.UNINSTALL),
+                    HostSteps.file(UNITS.resolve(RENEW), () -> t.render("systemd/pier-renew.service.ftl", model), "root",
+                            "rw-r--r--", List.of(), reload).removedOn(Removal.UNINSTALL),
+                    HostSteps.file(UNITS.resolve(RENEW_TIMER), () -> t.render("systemd/pier-renew.timer.ftl", model), "root",
+                            "rw-r--r--", List.of(), reload).removedOn(Removal.UNINSTALL),
+                    new UnitEnabled(RENEW_TIMER, true).removedOn(Removal.UNINSTALL));
         }
         return List.of(
                 HostSteps.packages("cron"),
@@ -51,6 +61,20 @@ final class HostSchedule {
                 // cron reads /etc/cron.d on its own each minute: no reload.
                 HostSteps.file(CRON_FILE, () -> t.render("cron/pier.ftl", model), "root", "rw-r--r--", List.of(), () -> {
                 }).removedOn(Removal.UNINSTALL));
+    }
+
+    /**
+     * Why certificates would not be renewed on this host, when they would not: the daily trigger that runs
+     * {@code pier letsencrypt:renew} is missing (the installer puts it back). Empty when it is in place.
+     */
+    static Optional<String> renewalMissing(boolean systemd) {
+        if (systemd) {
+            return Host.run(List.of("systemctl", "is-enabled", "--quiet", RENEW_TIMER)).ok() ? Optional.empty()
+                    : Optional.of("the systemd timer " + RENEW_TIMER + " is not enabled");
+        }
+        boolean line = AtomicFile.read(CRON_FILE).map(text -> text.lines().anyMatch(l -> !l.startsWith("#")
+                && l.contains("letsencrypt:renew"))).orElse(false);
+        return line ? Optional.empty() : Optional.of(CRON_FILE + " has no letsencrypt:renew line");
     }
 
     /** A systemd unit enabled at boot, and with {@code now} running now (a timer); undone by disabling it. */

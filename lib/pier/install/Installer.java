@@ -26,6 +26,14 @@ import pier.engine.Launcher;
  * distro packages and services always stay.
  */
 public final class Installer {
+    /**
+     * Why the daily certificate renewal would not run on this host (its trigger is missing); empty when it is in
+     * place. Running the installer again puts it back.
+     */
+    public static java.util.Optional<String> renewalTriggerMissing() {
+        return HostSchedule.renewalMissing(HostSteps.systemd());
+    }
+
     public static final Path NGINX_INCLUDE = HostSteps.NGINX_CONF_D.resolve("pier.conf");
     public static final Path NGINX_DEFAULT_SITE = Path.of("/etc/nginx/sites-enabled/default");
     public static final Path SSHD_DROP_IN = HostSteps.SSHD_CONFIG_D.resolve("pier.conf");
