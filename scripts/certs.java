@@ -299,15 +299,16 @@ public class certs {
         @Mixin
         FormatMixin format;
 
-        record Row(String app, String serial, Instant expires, Instant renews, String lastError) {
+        /** Times as ISO-8601 text, as certs:report shows them. */
+        record Row(String app, String serial, String expires, String renews, String lastError) {
         }
 
         protected int run() {
             LetsEncrypt le = pier().letsEncrypt();
             List<Row> rows = le.enabled().stream().map(a -> {
                 LetsEncrypt.State s = le.state(a);
-                return new Row(a.value(), s.serial().orElse(null), s.notAfter().orElse(null),
-                        s.renewAt(le.renewBefore()).orElse(null), s.lastError().orElse(null));
+                return new Row(a.value(), s.serial().orElse(null), s.notAfter().map(Instant::toString).orElse(null),
+                        s.renewAt(le.renewBefore()).map(Instant::toString).orElse(null), s.lastError().orElse(null));
             }).toList();
             java.util.Optional<String> missing = Installer.renewalTriggerMissing();
             if (format.json()) {
