@@ -28,7 +28,7 @@ public class pier implements Runnable, Cli.Root {
     }
 
     public static int execute(String... args) {
-        return Route.execute(args, pier::commandLine, pier::executeHere);
+        return Route.execute(args, words -> commandLine(words.toArray(String[]::new)), pier::executeHere);
     }
 
     private static int executeHere(String... args) {

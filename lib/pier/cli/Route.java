@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import pier.access.Access;
@@ -37,10 +36,11 @@ public record Route(Optional<SshTarget> remote, List<String> args) {
     }
 
     /**
-     * The route of {@code args} typed in {@code dir}. {@code model} gives the Picocli model of pier's commands; it is
-     * only built when an app has to be placed. Bad options are a {@link PierException} with exit code 2.
+     * The route of {@code args} typed in {@code dir}. {@code model} gives the Picocli model of pier's commands for the
+     * words that follow the options; it is only built when an app has to be placed. Bad options are a
+     * {@link PierException} with exit code 2.
      */
-    public static Route of(List<String> args, Path dir, Supplier<CommandLine> model) {
+    public static Route of(List<String> args, Path dir, Function<List<String>, CommandLine> model) {
         Optional<String> remoteOption = Optional.empty();
         Optional<String> appOption = Optional.empty();
         int i = 0;
@@ -87,7 +87,7 @@ public record Route(Optional<SshTarget> remote, List<String> args) {
 
         Optional<AppName> app = explicitApp.or(() -> git.map(GitRemote::app));
         if (app.isPresent()) {
-            words = AppArgument.insert(words, app.get(), explicitApp.isPresent(), model.get());
+            words = AppArgument.insert(words, app.get(), explicitApp.isPresent(), model.apply(words));
         }
         return new Route(remote, words);
     }
@@ -96,7 +96,7 @@ public record Route(Optional<SshTarget> remote, List<String> args) {
      * Runs {@code args} where {@link #of} says: over SSH with {@link Remote}, else through {@code local} with the
      * app put in place. An error in the options or the connection is one {@code error:} line and its exit code.
      */
-    public static int execute(String[] args, Supplier<CommandLine> model, Function<String[], Integer> local) {
+    public static int execute(String[] args, Function<List<String>, CommandLine> model, Function<String[], Integer> local) {
         Route route;
         try {
             route = of(Arrays.asList(args), Path.of(""), model);

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -70,8 +70,8 @@ class RouteTest {
         return root;
     }
 
-    static final Supplier<CommandLine> MODEL = RouteTest::model;
-    static final Supplier<CommandLine> NO_MODEL = () -> {
+    static final Function<List<String>, CommandLine> MODEL = words -> model();
+    static final Function<List<String>, CommandLine> NO_MODEL = words -> {
         throw new AssertionError("the Picocli model was built for a line that places no app");
     };
 
