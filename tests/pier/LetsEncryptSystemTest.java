@@ -118,6 +118,57 @@ class LetsEncryptSystemTest {
         servers.forEach(Process::destroy);
     }
 
+    /** A client asking for HOST over HTTPS (a new TLS connection each time, SNI set), counting what did not answer 200. */
+    static final class HttpsLoad {
+        final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        volatile int requests;
+        final Thread client;
+
+        HttpsLoad(String host) throws Exception {
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                public void checkClientTrusted(X509Certificate[] c, String a) {
+                }
+
+                public void checkServerTrusted(X509Certificate[] c, String a) {
+                }
+
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            client = new Thread(() -> {
+                while (!stop.get()) {
+                    try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket()) {
+                        socket.connect(new InetSocketAddress("127.0.0.1", 443), 2000);
+                        socket.setSoTimeout(5000);
+                        javax.net.ssl.SSLParameters p = socket.getSSLParameters();
+                        p.setServerNames(List.of(new javax.net.ssl.SNIHostName(host)));
+                        socket.setSSLParameters(p);
+                        socket.getOutputStream().write(("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        String response = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                        if (!response.startsWith("HTTP/1.1 200")) {
+                            failures.add(response.lines().findFirst().orElse("(nothing)"));
+                        }
+                    } catch (IOException e) {
+                        failures.add(e.toString());
+                    }
+                    requests++;
+                }
+            });
+            client.start();
+        }
+
+        List<String> stopAfter(long millis) throws InterruptedException {
+            Thread.sleep(millis);
+            stop.set(true);
+            client.join();
+            return List.copyOf(failures);
+        }
+    }
+
     static X509Certificate served(String name) {
         return ServedCertificate.of(Domain.of(name)).orElseThrow(() -> new AssertionError("no TLS answer for " + name));
     }
@@ -143,6 +194,15 @@ class LetsEncryptSystemTest {
         assertEquals("letsencrypt", report.get("source").asText(), report.toString());
         assertEquals(CertificatePair.serial(leaf), report.get("serial").asText());
         assertEquals(301, SystemHost.get(HOST).status(), "plain HTTP goes to HTTPS");
+        // Pebble's root, from its management API: a client that trusts only it gets 200 over HTTPS for both names.
+        Result root = SystemHost.run("curl", "-sk", "-o", dir.resolve("pebble-root.pem").toString(), "-w", "%{http_code}",
+                "https://127.0.0.1:15000/roots/0");
+        assertEquals("200", root.output().strip(), root.output());
+        for (String name : List.of(HOST, WWW)) {
+            Result https = SystemHost.run("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert",
+                    dir.resolve("pebble-root.pem").toString(), "--resolve", name + ":443:127.0.0.1", "https://" + name + "/");
+            assertEquals("200", https.output().strip(), name + ": " + https.output());
+        }
 
         Result list = SystemHost.pier("letsencrypt:list", "--format", "json");
         JsonNode row = ProcessesSystemTest.json(list.output()).get("apps").get(0);
@@ -160,14 +220,22 @@ class LetsEncryptSystemTest {
         assertTrue(notDue.output().contains("No certificate is due for renewal"), notDue.output());
         assertEquals(before, CertificatePair.serial(served(HOST)));
 
-        // Renew no later than 20000 days before expiry: every certificate is due now.
+        // Renew no later than 9999 days before expiry: every certificate is due now. A steady HTTPS client runs across it.
         assertEquals(0, SystemHost.pier("letsencrypt:set", "renew-before", "9999d").code());
+        HttpsLoad load = new HttpsLoad(HOST);
         Result due = SystemHost.pier("letsencrypt:renew");
+        List<String> failures = load.stopAfter(1000);
 
+        System.out.println("HTTPS requests during the renewal: " + load.requests + ", failed: " + failures.size());
         assertTrue(due.output().contains(APP + ": renewed, serial "), due.output());
+        assertEquals(List.of(), failures, load.requests + " HTTPS requests during the renewal");
+        assertTrue(load.requests > 20, "the client kept asking: " + load.requests);
         String after = CertificatePair.serial(served(HOST));
         assertNotEquals(before, after, "Nginx serves the renewed certificate");
         assertEquals(after, report().get("serial").asText());
+        Result openssl = SystemHost.run("sh", "-c", "openssl s_client -connect 127.0.0.1:443 -servername " + HOST
+                + " </dev/null 2>/dev/null | openssl x509 -noout -serial");
+        assertEquals("serial=" + after, openssl.output().strip(), "an independent client sees the new serial");
         assertTrue(SystemHost.pier("events", APP).output().contains("letsencrypt renewed " + after), "the renewal is an event");
         assertEquals(0, SystemHost.pier("letsencrypt:set", "renew-before").code());
     }
