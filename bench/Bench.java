@@ -325,8 +325,10 @@ public class Bench {
         Files.copy(adminKey, laptop.resolve("id_ed25519"));
         String[] hostKey = Files.readString(Path.of("/etc/ssh/ssh_host_ed25519_key.pub")).strip().split("\\s+");
         Files.writeString(laptop.resolve("known_hosts"), "localhost " + hostKey[0] + " " + hostKey[1] + "\n");
-        List<Double> laptopCli = timed(() -> run(null, null, "env", "HOME=" + laptop.getParent(), "java", "-cp",
-                "/usr/lib/pier/lib/*", "pier.cli.pier", "--remote", "pier@localhost", "apps:list").code);
+        // With the JVM options scripts/pier.java gives JBang (//JAVA_OPTIONS), as a laptop user runs it.
+        List<Double> laptopCli = timed(() -> run(null, null, "env", "HOME=" + laptop.getParent(), "java",
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", "/usr/lib/pier/lib/*", "pier.cli.pier",
+                "--remote", "pier@localhost", "apps:list").code);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("ssh_trivial_floor_ms", round(median(floor) * 1000));
         r.put("ssh_apps_list_ms", round(median(remote) * 1000));

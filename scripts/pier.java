@@ -1,5 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
+// As the server's launcher (engine/Launcher): commands are short-lived, so start-up matters more than peak speed.
+//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
 //SOURCES ../lib/pier/**.java
 //SOURCES apps.java keys.java domains.java config.java volumes.java git.java ps.java releases.java
 //SOURCES builder.java events.java resource.java system.java certs.java cron.java nginx.java
