@@ -280,7 +280,7 @@ public class certs {
         protected int run() {
             Progress progress = progress();
             if (app != null) {
-                issued(progress, pier().letsEncrypt().issue(app, progress));
+                issued(progress, pier().letsEncrypt().renew(app, progress));
                 return 0;
             }
             List<String> done = pier().letsEncrypt().renewDue(Instant.now(), progress);

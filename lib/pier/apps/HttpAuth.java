@@ -57,7 +57,6 @@ public final class HttpAuth {
         new Apps(home).require(app);
         try (Lock ignored = Lock.app(home, app)) {
             TreeMap<String, String> users = read(app);
-            boolean wasOn = Files.exists(mark(home, app));
             Optional<String> before = AtomicFile.read(mark(home, app));
             users.put(user.value(), hash);
             String text = text(users);
@@ -75,7 +74,7 @@ public final class HttpAuth {
                 }
                 throw e;
             }
-            return !wasOn;
+            return before.isEmpty();
         }
     }
 

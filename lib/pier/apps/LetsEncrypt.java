@@ -133,8 +133,17 @@ public final class LetsEncrypt {
         return done;
     }
 
+    /** Renews the app's certificate now, due or not; refused when Let's Encrypt is not enabled for it. */
+    public Outcome renew(AppName app, Progress progress) {
+        new Apps(home).require(app);
+        if (!state(app).enabled()) {
+            throw PierException.failed("Let's Encrypt is not enabled for " + app + "; enable it with: pier letsencrypt:enable " + app);
+        }
+        return issue(app, progress);
+    }
+
     /** The app's certificate, issued (or renewed) now for all its names, installed and checked as served. */
-    public Outcome issue(AppName app, Progress progress) {
+    Outcome issue(AppName app, Progress progress) {
         new Apps(home).require(app);
         State before = state(app);
         List<Domain> names = new ArrayList<>(new Apps(home).domains(app));
