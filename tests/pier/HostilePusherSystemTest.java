@@ -172,10 +172,13 @@ class HostilePusherSystemTest {
         byte[] noise = new byte[3 << 20];
         new Random(7).nextBytes(noise);
         Files.write(repo.resolve("www/noise.bin"), noise);
-        refusedPush(IMAGE_START + PushToDeploySystemTest.SERVE, "the push is larger than 1 MiB");
-        Files.delete(repo.resolve("www/noise.bin"));
-        // The next commit must not carry the noise in its history: take the commit back.
-        assertEquals(0, SystemHost.git(repo, ci, "reset", "-q", "--hard", "HEAD~1").code());
+        try {
+            refusedPush(IMAGE_START + PushToDeploySystemTest.SERVE, "the push is larger than 1 MiB");
+        } finally {
+            // The next commits must not carry the noise in their history, even when this test failed: take it back.
+            Files.deleteIfExists(repo.resolve("www/noise.bin"));
+            assertEquals(0, SystemHost.git(repo, ci, "reset", "-q", "--hard", "HEAD~1").code());
+        }
     }
 
     @Test

@@ -78,12 +78,16 @@ public final class GitService {
             });
             rp.receive(timed, out, err);
         } catch (IOException e) {
-            // JGit reports a failed unpack as an UnpackException around the reason.
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof TooLargePackException) {
-                    throw PierException.failed("the push is larger than " + (limit >> 20) + " MiB, the most this server takes ("
-                            + Settings.PUSH_MAX_SIZE + "); nothing was deployed");
-                }
+            // JGit reports a failed unpack as an UnpackException around the reason. At the limit, JGit's stream ends
+            // the pack instead of throwing when no more bytes have arrived yet ("Packfile is truncated"): what was read
+            // past the limit says which it was.
+            boolean tooLarge = timed.count() > limit;
+            for (Throwable t = e; t != null && !tooLarge; t = t.getCause()) {
+                tooLarge = t instanceof TooLargePackException;
+            }
+            if (tooLarge) {
+                throw PierException.failed("the push is larger than " + (limit >> 20) + " MiB, the most this server takes ("
+                        + Settings.PUSH_MAX_SIZE + "); nothing was deployed");
             }
             if (timed.expired()) {
                 throw PierException.failed("the push did not arrive within " + deadline.toSeconds() + "s and was stopped ("
@@ -101,6 +105,7 @@ public final class GitService {
         private final long end;
         private volatile boolean armed = true;
         private volatile boolean expired;
+        private long count;
 
         Deadline(InputStream in, Duration after) {
             super(in);
@@ -115,6 +120,11 @@ public final class GitService {
             return expired;
         }
 
+        /** The bytes read so far: the commands, then the pack. */
+        long count() {
+            return count;
+        }
+
         private void check() throws IOException {
             if (armed && System.nanoTime() > end) {
                 expired = true;
@@ -125,13 +135,21 @@ public final class GitService {
         @Override
         public int read() throws IOException {
             check();
-            return super.read();
+            int b = super.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             check();
-            return super.read(b, off, len);
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
         }
     }
 
