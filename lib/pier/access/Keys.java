@@ -262,17 +262,10 @@ public final class Keys {
 
     /** The key goes first, so an interrupted removal leaves no key behind, only a grants file nothing reads. */
     private void delete(KeyName name) {
-        deleteIfExists(pub(name));
-        deleteIfExists(grantsFile(name));
+        AtomicFile.delete(pub(name));
+        AtomicFile.delete(grantsFile(name));
     }
 
-    private static void deleteIfExists(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            throw PierException.failed("cannot remove " + file + ": " + e.getMessage(), e);
-        }
-    }
 
     private static KeyName nameFromComment(SshKey key) {
         if (key.comment().isBlank()) {

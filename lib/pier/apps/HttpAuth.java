@@ -1,6 +1,5 @@
 package pier.apps;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,14 +62,14 @@ public final class HttpAuth {
             publish(app, text);
             AtomicFile.write(mark(home, app), text, "rw-------");
             try {
-                reroute(app);
+                routing.rerender(app);
             } catch (RuntimeException e) {
                 if (before.isPresent()) {
                     AtomicFile.write(mark(home, app), before.get(), "rw-------");
                     publish(app, before.get());
                 } else {
-                    delete(mark(home, app));
-                    delete(passwords.resolve(app.value()));
+                    AtomicFile.delete(mark(home, app));
+                    AtomicFile.delete(passwords.resolve(app.value()));
                 }
                 throw e;
             }
@@ -86,15 +85,15 @@ public final class HttpAuth {
             if (before.isEmpty()) {
                 return false;
             }
-            delete(mark(home, app));
+            AtomicFile.delete(mark(home, app));
             try {
-                reroute(app);
+                routing.rerender(app);
             } catch (RuntimeException e) {
                 AtomicFile.write(mark(home, app), before.get(), "rw-------");
                 throw e;
             }
             // Only once the site no longer names it.
-            delete(passwords.resolve(app.value()));
+            AtomicFile.delete(passwords.resolve(app.value()));
             return true;
         }
     }
@@ -138,29 +137,12 @@ public final class HttpAuth {
 
     /** The copy Nginx's workers read: pier's group may read it (see {@link PierHome#PASSWORDS}), others may not. */
     private void publish(AppName app, String text) {
-        try {
-            Files.createDirectories(passwords);
-        } catch (IOException e) {
-            throw PierException.failed("cannot create " + passwords + ": " + e.getMessage(), e);
-        }
+        AtomicFile.directory(passwords);
         AtomicFile.write(passwords.resolve(app.value()), text, "rw-r-----");
-    }
-
-    private void reroute(AppName app) {
-        if (Files.exists(home.vhost(app))) {
-            routing.routeTo(app, routing.routed(app));
-        }
     }
 
     private static Path mark(PierHome home, AppName app) {
         return home.app(app).resolve("http-auth");
     }
 
-    private static void delete(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            throw PierException.failed("cannot remove " + file + ": " + e.getMessage(), e);
-        }
-    }
 }

@@ -1,11 +1,9 @@
 package pier.apps;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-import pier.base.PierException;
 import pier.engine.Templates;
 import pier.names.AppName;
 import pier.state.AtomicFile;
@@ -66,18 +64,18 @@ public final class Maintenance {
             }
             if (on) {
                 Path dir = pages.resolve(app.value());
-                createDirectory(dir);
+                AtomicFile.directory(dir);
                 AtomicFile.write(dir.resolve(PAGE), templates.render("nginx/maintenance.html.ftl",
                         Map.of("app", app.value())), "rw-r--r--");
                 AtomicFile.write(mark, "on\n", "rw-r--r--");
             } else {
-                delete(mark);
+                AtomicFile.delete(mark);
             }
             try {
-                reroute(app);
+                routing.rerender(app);
             } catch (RuntimeException e) {
                 if (on) {
-                    delete(mark);
+                    AtomicFile.delete(mark);
                 } else {
                     AtomicFile.write(mark, "on\n", "rw-r--r--");
                 }
@@ -87,29 +85,9 @@ public final class Maintenance {
         }
     }
 
-    private void reroute(AppName app) {
-        if (Files.exists(home.vhost(app))) {
-            routing.routeTo(app, routing.routed(app));
-        }
-    }
-
     private static Path mark(PierHome home, AppName app) {
         return home.app(app).resolve("maintenance");
     }
 
-    private static void createDirectory(Path dir) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw PierException.failed("cannot create " + dir + ": " + e.getMessage(), e);
-        }
-    }
 
-    private static void delete(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            throw PierException.failed("cannot remove " + file + ": " + e.getMessage(), e);
-        }
-    }
 }

@@ -1,6 +1,5 @@
 package pier.apps;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,9 +96,7 @@ public final class Redirects {
         Path file = file(home, app);
         AtomicFile.write(file, text(after), "rw-r--r--");
         try {
-            if (Files.exists(home.vhost(app))) {
-                routing.routeTo(app, routing.routed(app));
-            }
+            routing.rerender(app);
         } catch (RuntimeException e) {
             AtomicFile.write(file, text(before), "rw-r--r--");
             throw e;

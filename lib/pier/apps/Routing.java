@@ -134,6 +134,16 @@ public final class Routing {
     }
 
     /**
+     * Renders the app's site again where it already is, for a change of how it is served (maintenance, auth,
+     * redirects); an app with no site yet gets its settings at its first deploy.
+     */
+    public void rerender(AppName app) {
+        if (Files.exists(home.vhost(app))) {
+            routeTo(app, routed(app));
+        }
+    }
+
+    /**
      * Points the app's site, with its current names, at exactly {@code upstreams} (none: the page that answers 503);
      * returns whether the site changed. Nginx checks it first, and is not reloaded when nothing changed.
      */

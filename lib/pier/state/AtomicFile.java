@@ -51,6 +51,24 @@ public final class AtomicFile {
         }
     }
 
+    /** Removes a state file if it is there; a file that cannot be removed is pier's failure, not the caller's. */
+    public static void delete(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw PierException.failed("cannot remove " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Creates a directory and its parents when missing, with pier's failure message. */
+    public static void directory(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw PierException.failed("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
     public static Optional<String> read(Path file) {
         try {
             return Files.isRegularFile(file) ? Optional.of(Files.readString(file)) : Optional.empty();
