@@ -1,8 +1,5 @@
 package pier.names;
 
-import java.util.regex.Pattern;
-import pier.base.PierException;
-import pier.base.Shown;
 
 /**
  * An app's name: the one rule for every place an app name reaches (a directory, a Docker label and
@@ -10,13 +7,8 @@ import pier.base.Shown;
  * starting with a letter, at most 30 characters so {@code APP.DOMAIN} stays a valid DNS label.
  */
 public record AppName(String value) implements Comparable<AppName> {
-    private static final Pattern RULE = Pattern.compile("[a-z][a-z0-9-]{0,29}");
-
     public AppName {
-        if (value == null || !RULE.matcher(value).matches() || value.endsWith("-")) {
-            throw PierException.usage("invalid app name " + Shown.quote(value)
-                    + ": use 1-30 lowercase letters, digits and dashes, starting with a letter (e.g. blog)");
-        }
+        Slug.check(value, "app name", "blog");
     }
 
     public static AppName of(String value) {

@@ -1,8 +1,5 @@
 package pier.names;
 
-import java.util.regex.Pattern;
-import pier.base.PierException;
-import pier.base.Shown;
 
 /**
  * A volume's name: the one rule for every place it reaches (a file under {@code volumes/}, a line of an app's
@@ -10,13 +7,8 @@ import pier.base.Shown;
  * lowercase letters, digits and dashes, starting with a letter and not ending with a dash.
  */
 public record VolumeName(String value) implements Comparable<VolumeName> {
-    private static final Pattern RULE = Pattern.compile("[a-z][a-z0-9-]{0,29}");
-
     public VolumeName {
-        if (value == null || !RULE.matcher(value).matches() || value.endsWith("-")) {
-            throw PierException.usage("invalid volume name " + Shown.quote(value)
-                    + ": use 1-30 lowercase letters, digits and dashes, starting with a letter (e.g. uploads)");
-        }
+        Slug.check(value, "volume name", "uploads");
     }
 
     public static VolumeName of(String value) {
