@@ -34,6 +34,7 @@ class LayeringTest {
                 .layer("access").definedBy("pier.access..")
                 .layer("apps").definedBy("pier.apps..")
                 .layer("build").definedBy("pier.build..")
+                .layer("services").definedBy("pier.services..")
                 .layer("deploy").definedBy("pier.deploy..")
                 .layer("facade").definedBy("pier")
                 .layer("install").definedBy("pier.install..")
@@ -44,15 +45,17 @@ class LayeringTest {
                 .whereLayer("remote").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("facade").mayOnlyBeAccessedByLayers("install", "cli")
                 .whereLayer("deploy").mayOnlyBeAccessedByLayers("facade", "install", "cli")
-                .whereLayer("build").mayOnlyBeAccessedByLayers("deploy", "facade", "install", "cli")
-                .whereLayer("apps").mayOnlyBeAccessedByLayers("build", "deploy", "facade", "install", "cli")
-                .whereLayer("access").mayOnlyBeAccessedByLayers("apps", "build", "deploy", "facade", "install", "cli")
-                .whereLayer("engine").mayOnlyBeAccessedByLayers("access", "apps", "build", "deploy", "facade", "install",
+                .whereLayer("services").mayOnlyBeAccessedByLayers("deploy", "facade", "install", "cli")
+                .whereLayer("build").mayOnlyBeAccessedByLayers("services", "deploy", "facade", "install", "cli")
+                .whereLayer("apps").mayOnlyBeAccessedByLayers("build", "services", "deploy", "facade", "install", "cli")
+                .whereLayer("access").mayOnlyBeAccessedByLayers("apps", "build", "services", "deploy", "facade", "install",
                         "cli")
-                .whereLayer("state").mayOnlyBeAccessedByLayers("engine", "access", "apps", "build", "deploy", "facade",
-                        "install", "remote", "cli")
-                .whereLayer("names").mayOnlyBeAccessedByLayers("state", "engine", "access", "apps", "build", "deploy",
+                .whereLayer("engine").mayOnlyBeAccessedByLayers("access", "apps", "build", "services", "deploy", "facade",
+                        "install", "cli")
+                .whereLayer("state").mayOnlyBeAccessedByLayers("engine", "access", "apps", "build", "services", "deploy",
                         "facade", "install", "remote", "cli")
+                .whereLayer("names").mayOnlyBeAccessedByLayers("state", "engine", "access", "apps", "build", "services",
+                        "deploy", "facade", "install", "remote", "cli")
                 .check(classes);
     }
 

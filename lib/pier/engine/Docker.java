@@ -375,6 +375,41 @@ public final class Docker implements Scheduler, Images, AutoCloseable {
                         + " (docker network rm " + network + ") and deploy again"));
     }
 
+    @Override
+    public void connect(String id, String network, String app, String alias) {
+        network(network, app);
+        try {
+            client.connectToNetworkCmd().withContainerId(id).withNetworkId(network)
+                    .withContainerNetwork(new com.github.dockerjava.api.model.ContainerNetwork().withAliases(alias)).exec();
+        } catch (DockerException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("already exists")) {
+                throw PierException.failed("cannot join the network " + network + ": " + Shown.firstLine(e.getMessage()), e);
+            }
+        }
+    }
+
+    @Override
+    public void disconnect(String id, String network) {
+        try {
+            client.disconnectFromNetworkCmd().withContainerId(id).withNetworkId(network).exec();
+        } catch (NotFoundException e) {
+            // Gone already.
+        } catch (DockerException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("is not connected")) {
+                throw PierException.failed("cannot leave the network " + network + ": " + Shown.firstLine(e.getMessage()), e);
+            }
+        }
+    }
+
+    @Override
+    public void removeNetwork(String name) {
+        try {
+            client.removeNetworkCmd(name).exec();
+        } catch (NotFoundException e) {
+            // Gone already.
+        }
+    }
+
     /** Where app networks take their /24 from: 256 apps. */
     static final String NETWORK_POOL = "172.30.0.0/16";
     private static final String NETWORK_POOL_PREFIX = "172.30.";

@@ -40,6 +40,12 @@ public final class Labels {
     public static final String VOLUME = "pier.volume";
     /** On a Docker volume: the container path it is mounted at. */
     public static final String VOLUME_PATH = "pier.volume.path";
+    /** On a service's container, volume and image: its kind ({@code postgres}). */
+    public static final String SERVICE_KIND = "pier.service.kind";
+    /** On a service's container and volume: its name ({@code db}); a backup's check container carries it too. */
+    public static final String SERVICE = "pier.service";
+    /** On a container that restores a backup to check it: the backup's file name. */
+    public static final String SERVICE_CHECK = "pier.service.check";
 
     /** The labels of a container of {@code app}'s release {@code release}, process {@code process}. */
     public static Map<String, String> of(String app, int release, String process) {
@@ -49,5 +55,13 @@ public final class Labels {
     /** {@code pier-blog-v3-web.1}: the name of an instance (or a one-off's suffix) of a release. */
     public static String containerName(String app, int release, String instance) {
         return "pier-" + app + "-v" + release + "-" + instance;
+    }
+
+    /**
+     * {@code pier_postgres_db}: a service's container, volume and network. Underscores, which no app name has, keep it
+     * apart from an app's network ({@code pier-APP}) and containers.
+     */
+    public static String serviceName(String kind, String name) {
+        return "pier_" + kind + "_" + name;
     }
 }

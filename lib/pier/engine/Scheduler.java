@@ -42,6 +42,18 @@ public interface Scheduler {
      */
     String subnet(String network, String app);
 
+    /**
+     * Joins a running container to {@code app}'s network {@code network} (made when missing), where the app's
+     * containers reach it as {@code alias}; joined already is fine.
+     */
+    void connect(String id, String network, String app, String alias);
+
+    /** Takes a container off a network; one not on it, or gone, is fine. */
+    void disconnect(String id, String network);
+
+    /** Removes the network {@code name}; one that is gone already is fine. */
+    void removeNetwork(String name);
+
     /** From now on the engine restarts the container after a crash, a reboot or a restart of the engine. */
     void keepRunning(String id);
 

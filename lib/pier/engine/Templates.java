@@ -14,6 +14,10 @@ package pier.engine;
 //FILES templates/buildpacks/php/=../../../templates/buildpacks/php/*
 //FILES templates/buildpacks/nodejs/=../../../templates/buildpacks/nodejs/*
 //FILES templates/buildpacks/python/=../../../templates/buildpacks/python/*
+//FILES templates/services/=../../../templates/services/kinds
+//FILES templates/services/postgres/=../../../templates/services/postgres/*
+//FILES templates/services/mariadb/=../../../templates/services/mariadb/*
+//FILES templates/services/redis/=../../../templates/services/redis/*
 
 import freemarker.cache.ClassTemplateLoader;
 import freemarker.cache.FileTemplateLoader;

@@ -102,6 +102,11 @@ public record PierHome(Path root) {
         return root.resolve("events.log");
     }
 
+    /** One directory per service, {@code services/KIND/NAME/}: its password (0600), the apps it is linked to, its backups' settings. */
+    public Path services() {
+        return root.resolve("services");
+    }
+
     public Path locks() {
         return root.resolve("locks");
     }

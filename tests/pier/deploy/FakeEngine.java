@@ -202,6 +202,21 @@ final class FakeEngine implements Scheduler, Images, Proxy {
         return Optional.ofNullable(containers.get(id)).flatMap(Container::publicPort);
     }
 
+    @Override
+    public void connect(String id, String network, String app, String alias) {
+        throw new UnsupportedOperationException("services are not part of the deploy's fake");
+    }
+
+    @Override
+    public void disconnect(String id, String network) {
+        throw new UnsupportedOperationException("services are not part of the deploy's fake");
+    }
+
+    @Override
+    public void removeNetwork(String name) {
+        throw new UnsupportedOperationException("services are not part of the deploy's fake");
+    }
+
     public void keepRunning(String id) {
         letStop.remove(id);
     }

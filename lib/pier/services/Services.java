@@ -1,0 +1,490 @@
+package pier.services;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import pier.apps.Apps;
+import pier.base.PierException;
+import pier.base.Progress;
+import pier.base.Shown;
+import pier.build.Buildpacks;
+import pier.engine.Container;
+import pier.engine.ContainerSpec;
+import pier.engine.ContainerState;
+import pier.engine.Images;
+import pier.engine.Labels;
+import pier.engine.Scheduler;
+import pier.engine.Templates;
+import pier.names.AppName;
+import pier.names.ServiceName;
+import pier.state.AtomicFile;
+import pier.state.Lock;
+import pier.state.PierHome;
+import pier.state.Resources;
+
+/**
+ * The services of every kind: creating one (its image built from the kind's Dockerfile on the base image, once per
+ * Dockerfile), its container and volume, the apps it is linked to, and the commands its kind gives (ready, setup,
+ * export, import, figures, connect) run in its container. A service container publishes no port: it is on a network
+ * of its own and joins the network of each app it is linked to, so no other app reaches it.
+ */
+public final class Services {
+    /** Each service container's limits: generous for a small database, and never all of the host. */
+    static final Resources.Limits LIMITS = new Resources.Limits(1L << 30, 0, 1024);
+    static final Duration READY = Duration.ofSeconds(120);
+    static final Duration BUILD = Duration.ofMinutes(20);
+    static final Duration STOP_GRACE = Duration.ofSeconds(30);
+    private static final String PASSWORD = "password";
+    private static final String LINKS = "links";
+
+    private final PierHome home;
+    private final Templates templates;
+    private final Scheduler scheduler;
+    private final Images images;
+
+    public Services(PierHome home, Templates templates, Scheduler scheduler, Images images) {
+        this.home = home;
+        this.templates = templates;
+        this.scheduler = scheduler;
+        this.images = images;
+    }
+
+    public List<String> kinds() {
+        return ServiceKinds.names(templates);
+    }
+
+    /** The service {@code name} of {@code kind}, whether it exists or not (the kind must). */
+    public Service service(String kind, ServiceName name) {
+        return new Service(ServiceKinds.kind(templates, kind), name);
+    }
+
+    public boolean exists(Service service) {
+        return Files.isRegularFile(service.dir(home).resolve(PASSWORD));
+    }
+
+    /** The service, which must exist. */
+    public Service require(String kind, ServiceName name) {
+        Service service = service(kind, name);
+        if (!exists(service)) {
+            throw PierException.failed("no " + kind + " service " + name + ": pier " + kind + ":list shows them");
+        }
+        return service;
+    }
+
+    public List<ServiceName> list(String kind) {
+        Path dir = home.services().resolve(ServiceKinds.kind(templates, kind).name());
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> all = Files.list(dir)) {
+            return all.filter(d -> Files.isRegularFile(d.resolve(PASSWORD))).map(d -> ServiceName.of(d.getFileName().toString()))
+                    .sorted().toList();
+        } catch (IOException e) {
+            throw PierException.failed("cannot read " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Builds the kind's image if needed, then starts the service with a new password and a new volume. */
+    public void create(Service service, Progress progress) {
+        try (Lock ignored = lock(service)) {
+            if (exists(service)) {
+                throw PierException.failed(service + " exists already: pier " + service.kind().name() + ":info " + service.name());
+            }
+            progress.step("Creating " + service.kind().title() + " service " + service.name());
+            String image = image(service, progress);
+            String password = password();
+            boolean volumeMade = false;
+            try {
+                AtomicFile.write(service.dir(home).resolve(PASSWORD), password + "\n", "rw-------");
+                if (!scheduler.volumeExists(service.dockerName())) {
+                    scheduler.createVolume(service.dockerName(), service.labels());
+                    volumeMade = true;
+                }
+                String id = start(service, image, service.dockerName(), service.dockerName(), service.labels());
+                awaitReady(service, id, progress);
+                setUp(service, id);
+            } catch (RuntimeException e) {
+                container(service).ifPresent(c -> scheduler.remove(c.id()));
+                if (volumeMade) {
+                    scheduler.removeVolume(service.dockerName());
+                }
+                scheduler.removeNetwork(service.dockerName());
+                deleteState(service);
+                throw e;
+            }
+            progress.detail(service.kind().title() + " " + service.name() + " runs; link it to an app with pier "
+                    + service.kind().name() + ":link " + service.name() + " APP");
+        }
+    }
+
+    /** What {@code KIND:info} shows. */
+    public record Info(Service service, String status, String container, String volume, List<AppName> links,
+                       Map<String, String> linkEnv) {
+    }
+
+    public Info info(Service service) {
+        Optional<Container> container = container(service);
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        service.kind().linkEnv(service.values("********")).forEach(env::put);
+        return new Info(service, container.map(Container::status).orElse("missing (pier " + service.kind().name()
+                + ":restart " + service.name() + " makes it again)"), container.map(Container::shortId).orElse("-"),
+                service.dockerName(), links(service), env);
+    }
+
+    /** Removes the container, its data and its state; refused while an app is linked to it. */
+    public void destroy(Service service, Progress progress) {
+        try (Lock ignored = lock(service)) {
+            List<AppName> linked = links(service);
+            if (!linked.isEmpty()) {
+                throw PierException.failed(service + " is linked to " + String.join(", ", linked.stream().map(AppName::value).toList())
+                        + ": unlink it first (pier " + service.kind().name() + ":unlink " + service.name() + " " + linked.get(0) + ")");
+            }
+            progress.step("Destroying " + service.kind().title() + " service " + service.name() + " and its data");
+            container(service).ifPresent(c -> scheduler.stopAndRemove(c.id(), STOP_GRACE));
+            scheduler.removeVolume(service.dockerName());
+            scheduler.removeNetwork(service.dockerName());
+            deleteState(service);
+        }
+    }
+
+    /** Stops and starts the service (made again from its kind's image if its container is gone) and waits until it answers. */
+    public void restart(Service service, Progress progress) {
+        try (Lock ignored = lock(service)) {
+            progress.step("Restarting " + service.kind().title() + " service " + service.name());
+            String id = running(service, progress, true);
+            awaitReady(service, id, progress);
+        }
+    }
+
+    public void logs(Service service, int tail, boolean follow, Consumer<Scheduler.LogLine> line) {
+        Container container = container(service).orElseThrow(() -> missing(service));
+        scheduler.logs(container.id(), tail, follow, line);
+    }
+
+    /** The env a link sets in an app, with the real password. */
+    public Map<String, String> linkEnv(Service service) {
+        return service.kind().linkEnv(service.values(password(service)));
+    }
+
+    public List<AppName> links(Service service) {
+        return AtomicFile.read(service.dir(home).resolve(LINKS)).map(text -> text.lines().map(String::strip)
+                .filter(l -> !l.isEmpty()).map(AppName::of).sorted().toList()).orElse(List.of());
+    }
+
+    /** Every service linked to {@code app}. */
+    public List<Service> linkedTo(AppName app) {
+        List<Service> linked = new ArrayList<>();
+        for (String kind : kinds()) {
+            for (ServiceName name : list(kind)) {
+                Service service = service(kind, name);
+                if (links(service).contains(app)) {
+                    linked.add(service);
+                }
+            }
+        }
+        return linked;
+    }
+
+    /**
+     * Joins the service to {@code app}'s network and records the link; {@code restart} then sets the app's env (and
+     * restarts it). A failed restart takes the service off the app's network again. False when linked already.
+     */
+    public boolean link(Service service, AppName app, Runnable restart) {
+        new Apps(home).require(app);
+        try (Lock ignored = lock(service)) {
+            List<AppName> linked = links(service);
+            if (linked.contains(app)) {
+                return false;
+            }
+            for (Service other : linkedTo(app)) {
+                for (String key : service.kind().linkKeys()) {
+                    if (other.kind().linkKeys().contains(key)) {
+                        throw PierException.failed(app + " has " + key + " from " + other + " already: unlink it first (pier "
+                                + other.kind().name() + ":unlink " + other.name() + " " + app + ")");
+                    }
+                }
+            }
+            Container container = container(service).filter(Container::running).orElseThrow(() -> missing(service));
+            scheduler.connect(container.id(), Resources.network(app), app.value(), service.host());
+            writeLinks(service, add(linked, app));
+            try {
+                restart.run();
+            } catch (RuntimeException e) {
+                writeLinks(service, linked);
+                scheduler.disconnect(container.id(), Resources.network(app));
+                throw e;
+            }
+            return true;
+        }
+    }
+
+    /** Unsets the app's env through {@code restart}, then takes the service off the app's network. False when not linked. */
+    public boolean unlink(Service service, AppName app, Runnable restart) {
+        try (Lock ignored = lock(service)) {
+            List<AppName> linked = links(service);
+            if (!linked.contains(app)) {
+                return false;
+            }
+            restart.run();
+            List<AppName> rest = new ArrayList<>(linked);
+            rest.remove(app);
+            writeLinks(service, rest);
+            container(service).ifPresent(c -> scheduler.disconnect(c.id(), Resources.network(app)));
+            return true;
+        }
+    }
+
+    /**
+     * Drops every link to {@code app}, which is being destroyed: nothing of it is left to restart. Read from the
+     * state directories alone, so a kind whose template an admin broke does not stop an app's removal.
+     */
+    public void forget(AppName app) {
+        Path root = home.services();
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        try (Stream<Path> links = Files.find(root, 3, (path, attrs) -> path.getFileName().toString().equals(LINKS))) {
+            for (Path file : links.toList()) {
+                Path dir = file.getParent();
+                String kind = dir.getParent().getFileName().toString();
+                String name = dir.getFileName().toString();
+                try (Lock ignored = Lock.global(home, "service-" + kind + "-" + name)) {
+                    List<String> linked = AtomicFile.read(file).orElse("").lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+                    if (!linked.contains(app.value())) {
+                        continue;
+                    }
+                    List<String> rest = linked.stream().filter(l -> !l.equals(app.value())).toList();
+                    scheduler.containers(java.util.Map.of(Labels.SERVICE_KIND, kind, Labels.SERVICE, name)).stream()
+                            .filter(c -> !c.labels().containsKey(Labels.SERVICE_CHECK))
+                            .forEach(c -> scheduler.disconnect(c.id(), Resources.network(app)));
+                    AtomicFile.write(file, rest.isEmpty() ? "" : String.join("\n", rest) + "\n", "rw-r--r--");
+                }
+            }
+        } catch (IOException e) {
+            throw PierException.failed("cannot read " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The kind's client in the service's container, joined to our streams; its exit code. */
+    public int connect(Service service, boolean tty, int @Nullable [] size, InputStream in, OutputStream out, OutputStream err) {
+        return run(service, service.kind().connect(), tty, size, in, out, err);
+    }
+
+    /** Writes a dump of the service to {@code out}, and nothing else; its diagnostics go to {@code err}. */
+    public void export(Service service, OutputStream out, OutputStream err) {
+        int code = run(service, service.kind().export(), false, null, InputStream.nullInputStream(), out, err);
+        if (code != 0) {
+            throw PierException.failed("the export of " + service + " failed (exit " + code + ")");
+        }
+    }
+
+    /** Loads a dump from {@code in} into the service, and waits until it answers again. */
+    public void importDump(Service service, InputStream in, OutputStream err, Progress progress) {
+        try (Lock ignored = lock(service)) {
+            Container container = container(service).filter(Container::running).orElseThrow(() -> missing(service));
+            importInto(service, container.id(), in, err, progress);
+        }
+    }
+
+    void importInto(Service service, String id, InputStream in, OutputStream err, Progress progress) {
+        int code = scheduler.execAttached(id, List.of("/bin/sh", "-c", service.kind().importCommand()), false, null, in,
+                OutputStream.nullOutputStream(), err);
+        if (code != 0) {
+            throw PierException.failed("the import into " + service + " failed (exit " + code + ")");
+        }
+        if (!service.kind().importRestart().isEmpty()) {
+            int before = scheduler.state(id).restartCount();
+            // The command ends the server, and with it this exec: its exit code says nothing.
+            scheduler.exec(id, List.of("/bin/sh", "-c", service.kind().importRestart()), Duration.ofSeconds(30));
+            awaitRestarted(id, before);
+            awaitReady(service, id, progress);
+        }
+    }
+
+    /** The kind's figures of the service: one "NAME COUNT" line each, sorted. */
+    List<String> figures(Service service, String id) {
+        Scheduler.ExecResult result = scheduler.exec(id, List.of("/bin/sh", "-c", service.kind().figures()), Duration.ofMinutes(10));
+        if (result.exitCode() != 0) {
+            throw PierException.failed("cannot count what " + service + " holds: " + Shown.firstLine(result.output()));
+        }
+        return result.output().lines().map(String::strip).filter(l -> !l.isEmpty()).sorted().toList();
+    }
+
+    Optional<Container> container(Service service) {
+        return scheduler.containers(service.labels()).stream().filter(c -> !c.labels().containsKey(Labels.SERVICE_CHECK))
+                .reduce((first, second) -> second);
+    }
+
+    /** The service's running container: started again when stopped, made again when gone (its volume keeps the data). */
+    String running(Service service, Progress progress, boolean restart) {
+        Optional<Container> container = container(service);
+        if (container.isPresent()) {
+            if (restart) {
+                scheduler.stop(container.get().id(), STOP_GRACE);
+            }
+            scheduler.resume(container.get().id());
+            return container.get().id();
+        }
+        progress.detail("its container is gone: making it again from " + service.kind().name() + "'s image, on its volume");
+        return start(service, image(service, progress), service.dockerName(), service.dockerName(), service.labels());
+    }
+
+    /** Starts a container of the service's image on {@code volume}, with its password; the engine keeps it running. */
+    String start(Service service, String image, String containerName, String volume, Map<String, String> labels) {
+        String password = password(service);
+        List<String> env = new ArrayList<>(List.of(Service.USER_ENV + "=" + service.database(),
+                Service.PASSWORD_ENV + "=" + password, Service.DATABASE_ENV + "=" + service.database()));
+        env.addAll(service.kind().containerEnv(service.values(password)));
+        ContainerSpec spec = new ContainerSpec(containerName, image, env, labels, 0, service.kind().port(),
+                List.of(new ContainerSpec.Mount(volume, service.kind().data().value())), null,
+                new Resources.Confinement(service.dockerName(), LIMITS, "10m", 3));
+        String id = scheduler.start(spec);
+        scheduler.keepRunning(id);
+        return id;
+    }
+
+    /** Waits until the kind's ready command succeeds in the container; fails with its last lines if it stops. */
+    void awaitReady(Service service, String id, Progress progress) {
+        long deadline = System.nanoTime() + READY.toNanos();
+        progress.detail("waiting for " + service + " to answer");
+        while (true) {
+            ContainerState state = scheduler.state(id);
+            if (!state.running() && !state.restarting()) {
+                throw PierException.failed(service + " stopped (exit " + state.exitCode() + "): "
+                        + String.join(" | ", scheduler.tail(id, 5)));
+            }
+            if (state.running() && scheduler.exec(id, List.of("/bin/sh", "-c", service.kind().ready()), Duration.ofSeconds(10)).exitCode() == 0) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw PierException.failed(service + " did not answer within " + READY.toSeconds() + " s: "
+                        + String.join(" | ", scheduler.tail(id, 5)));
+            }
+            sleep(500);
+        }
+    }
+
+    /** Waits for the engine to have started the container again since it had {@code before} restarts. */
+    private void awaitRestarted(String id, int before) {
+        long deadline = System.nanoTime() + READY.toNanos();
+        while (scheduler.state(id).restartCount() == before && System.nanoTime() < deadline) {
+            sleep(200);
+        }
+    }
+
+    void setUp(Service service, String id) {
+        Scheduler.ExecResult setup = scheduler.exec(id, List.of("/bin/sh", "-c", service.kind().setup()), Duration.ofMinutes(2));
+        if (setup.exitCode() != 0) {
+            throw PierException.failed("setting up " + service + " failed: " + Shown.firstLine(setup.output()));
+        }
+    }
+
+    /** The kind's image, built from its Dockerfile on the base image unless the engine has that exact build already. */
+    String image(Service service, Progress progress) {
+        ServiceKind kind = service.kind();
+        String dockerfile = templates.render("services/" + kind.name() + "/Dockerfile.ftl", Map.of("base",
+                new Buildpacks(home, templates).baseImage(), "port", kind.port(), "data", kind.data().value()));
+        String tag = "pier-service-" + kind.name() + ":" + sha256(dockerfile).substring(0, 12);
+        if (images.imageExists(tag)) {
+            return tag;
+        }
+        progress.detail("building the " + kind.title() + " image from the distro's packages (once)");
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("pier-service-build-");
+            Files.writeString(dir.resolve("Dockerfile"), dockerfile);
+            images.build(dir.toFile(), tag, Map.of(Labels.SERVICE_KIND, kind.name()), service.dockerName(), 0, BUILD,
+                    line -> progress.detail(line));
+            return tag;
+        } catch (IOException e) {
+            throw PierException.failed("cannot prepare the build of " + tag + ": " + e.getMessage(), e);
+        } finally {
+            if (dir != null) {
+                AtomicFile.delete(dir.resolve("Dockerfile"));
+                AtomicFile.delete(dir);
+            }
+        }
+    }
+
+    String password(Service service) {
+        return AtomicFile.read(service.dir(home).resolve(PASSWORD)).map(String::strip)
+                .orElseThrow(() -> PierException.failed("no password for " + service + " in " + service.dir(home)));
+    }
+
+    Lock lock(Service service) {
+        return Lock.global(home, "service-" + service.kind().name() + "-" + service.name());
+    }
+
+    private static PierException missing(Service service) {
+        return PierException.failed(service + " is not running: pier " + service.kind().name() + ":restart " + service.name());
+    }
+
+    private void writeLinks(Service service, List<AppName> apps) {
+        StringBuilder text = new StringBuilder();
+        new TreeSet<>(apps).forEach(a -> text.append(a).append('\n'));
+        AtomicFile.write(service.dir(home).resolve(LINKS), text.toString(), "rw-r--r--");
+    }
+
+    private static List<AppName> add(List<AppName> apps, AppName app) {
+        List<AppName> all = new ArrayList<>(apps);
+        all.add(app);
+        return all;
+    }
+
+    private void deleteState(Service service) {
+        Path dir = service.dir(home);
+        AtomicFile.delete(dir.resolve(PASSWORD));
+        AtomicFile.delete(dir.resolve(LINKS));
+        AtomicFile.delete(dir.resolve(ServiceBackups.SCHEDULE));
+        AtomicFile.delete(dir);
+    }
+
+    private int run(Service service, String command, boolean tty, int @Nullable [] size, InputStream in, OutputStream out,
+                    OutputStream err) {
+        Container container = container(service).filter(Container::running).orElseThrow(() -> missing(service));
+        return scheduler.execAttached(container.id(), List.of("/bin/sh", "-c", command), tty, size, in, out, err);
+    }
+
+    private static String password() {
+        String letters = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+        SecureRandom random = new SecureRandom();
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < 32; i++) {
+            out.append(letters.charAt(random.nextInt(letters.length())));
+        }
+        return out.toString();
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw PierException.failed("interrupted", e);
+        }
+    }
+}
