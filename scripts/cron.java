@@ -114,8 +114,8 @@ public class cron {
         }
     }
 
-    @Command(name = "cron:tick", description = "Start every app's cron entries due this minute and record the runs that"
-            + " ended. The host's scheduler runs it each minute; there is no need to run it by hand.",
+    @Command(name = "cron:tick", description = "Start every app's cron entries and every service's backups due this minute,"
+            + " and record the runs that ended. The host's scheduler runs it each minute; there is no need to run it by hand.",
             mixinStandardHelpOptions = true)
     // Each run is an event of its own; a line per minute for the tick itself would drown the log.
     @Rule(scope = SERVER, changes = false)
@@ -133,6 +133,7 @@ public class cron {
                         + ": give a minute as 2026-12-01T12:30");
             }
             pier().cron().tick(minute, progress()).forEach(out()::println);
+            pier().serviceBackups().tick(minute, progress()).forEach(out()::println);
             return 0;
         }
     }

@@ -4,7 +4,7 @@
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
 //SOURCES ../lib/pier/**.java
 //SOURCES apps.java keys.java domains.java config.java volumes.java git.java ps.java releases.java
-//SOURCES builder.java events.java resource.java system.java certs.java cron.java nginx.java
+//SOURCES builder.java events.java resource.java system.java certs.java cron.java nginx.java services.java
 package pier.cli;
 
 import picocli.CommandLine;
@@ -77,7 +77,12 @@ public class pier implements Runnable, Cli.Root {
         }
         installCommand().ifPresent(all::add);
         java.util.List<Class<?>> only = all.stream().filter(c -> names(c).contains(wanted)).toList();
-        (only.isEmpty() ? all : only).forEach(tree::addSubcommand);
+        if (!only.isEmpty()) {
+            only.forEach(tree::addSubcommand);
+        } else if (!services.addOnly(tree, wanted, services::kinds)) {
+            all.forEach(tree::addSubcommand);
+            services.addTo(tree, null, services::kinds);
+        }
         ps.configure(tree);
     }
 

@@ -15,6 +15,9 @@ import pier.apps.Certificates;
 import pier.apps.Releases;
 import pier.apps.Routing;
 import pier.apps.Volumes;
+import pier.services.Service;
+import pier.services.ServiceBackups;
+import pier.services.Services;
 import pier.base.PierException;
 import pier.base.Progress;
 import pier.build.Buildpacks;
@@ -145,8 +148,10 @@ public final class Pier implements AutoCloseable {
         return new Events(home);
     }
 
-    /** Destroys the app (containers, images, site, repository, releases) and every key's grant on it. */
+    /** Destroys the app (containers, images, site, repository, releases), its service links and every key's grant on it. */
     public void destroy(AppName app, Progress progress) {
+        // The services leave the app's network first: Docker keeps a network something is still on.
+        services().forget(app);
         apps().destroy(app, docker(), nginx(), progress);
         keys().forget(app);
     }
@@ -282,6 +287,46 @@ public final class Pier implements AutoCloseable {
 
     public Volumes volumes() {
         return new Volumes(home, docker());
+    }
+
+    /** The database services of every kind (postgres, mariadb, redis, and any an admin adds). */
+    public Services services() {
+        return new Services(home, templates(), docker(), docker());
+    }
+
+    public ServiceBackups serviceBackups() {
+        return new ServiceBackups(home, services(), docker());
+    }
+
+    /**
+     * Links a service to an app: the service joins the app's network, and the app restarts with the kind's env
+     * ({@code DATABASE_URL}, ...) the way {@code config:set} restarts it. A failed restart puts both back.
+     */
+    public void linkService(Service service, AppName app, boolean restart, Progress progress) {
+        apps().require(app);
+        Services services = services();
+        progress.step("Linking " + service + " to " + app);
+        Map<EnvKey, String> env = new java.util.LinkedHashMap<>();
+        services.linkEnv(service).forEach((key, value) -> env.put(EnvKey.of(key), value));
+        if (!services.link(service, app, () -> changeConfig(Optional.of(app), "Setting " + String.join(" ",
+                service.kind().linkKeys()), restart, progress, c -> c.set(Optional.of(app), env)))) {
+            progress.detail(service + " was linked to " + app + " already; nothing to change");
+        }
+    }
+
+    /**
+     * Unsets the link's env in the app (a restart with no downtime; without {@code restart}, stored for the next one),
+     * then takes the service off the app's network.
+     */
+    public void unlinkService(Service service, AppName app, boolean restart, Progress progress) {
+        apps().require(app);
+        Services services = services();
+        progress.step("Unlinking " + service + " from " + app);
+        List<EnvKey> keys = service.kind().linkKeys().stream().map(EnvKey::of).toList();
+        if (!services.unlink(service, app, () -> changeConfig(Optional.of(app), "Unsetting " + String.join(" ",
+                service.kind().linkKeys()), restart, progress, c -> c.unset(Optional.of(app), keys)))) {
+            progress.detail(service + " was not linked to " + app + "; nothing to change");
+        }
     }
 
     /** What pier holds on disk: each app's images, containers and volumes, the build cache, the state directory. */

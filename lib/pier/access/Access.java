@@ -1,5 +1,6 @@
 package pier.access;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import pier.base.PierException;
@@ -19,7 +20,12 @@ public final class Access {
         /** One app, named by its APP argument; without one (e.g. {@code --global}) it is server-wide. */
         APP,
         /** The whole server: apps, keys, volumes, global settings. */
-        SERVER
+        SERVER,
+        /**
+         * One database service, named by its NAME argument: an admin's, and a developer's of an app it is linked to
+         * (see {@link #checkService}).
+         */
+        SERVICE
     }
 
     /** What of a command's words an event may show: all, KEY=... for KEY=VALUE words, or only the app. */
@@ -75,6 +81,20 @@ public final class Access {
         }
     }
 
+    /**
+     * Refuses unless {@code actor} is an admin or a developer of one of {@code linked}, the apps the service
+     * {@code service} is linked to. A service that does not exist is linked to nothing, so a non-admin learns
+     * nothing of it.
+     */
+    public static void checkService(Actor actor, String command, String service, List<AppName> linked) {
+        Grants grants = actor.grants();
+        if (grants.admin() || linked.stream().anyMatch(app -> grants.on(app).filter(r -> r == Role.developer).isPresent())) {
+            return;
+        }
+        throw refused(actor, "run " + command + " on " + service + ": a developer key may use only the services linked"
+                + " to its apps" + (grants.apps().isEmpty() ? "" : " (" + grants.describe() + ")"));
+    }
+
     /** Refuses unless {@code actor} may push to (or fetch) {@code app}: admins any app, others the apps granted. */
     public static void checkGit(Actor actor, AppName app, boolean push) {
         if (actor.grants().admin() || actor.grants().on(app).isPresent()) {
@@ -86,7 +106,8 @@ public final class Access {
     /** Whether {@code actor} may run commands of {@code scope} on at least one app: what help lists. */
     public static boolean mayRun(Actor actor, Scope scope) {
         Grants grants = actor.grants();
-        return grants.admin() || scope == Scope.ANYONE || scope == Scope.APP && grants.apps().containsValue(Role.developer);
+        return grants.admin() || scope == Scope.ANYONE
+                || (scope == Scope.APP || scope == Scope.SERVICE) && grants.apps().containsValue(Role.developer);
     }
 
     private static String what(Actor actor) {

@@ -54,7 +54,11 @@ public final class CommandGate implements CommandLine.IExecutionStrategy {
         Rule rule = command.equals("help") ? Access.HELP : ruleOf(leaf.commandSpec());
         Events events = new Events(PierHome.current());
         try {
-            Access.check(actor, command, rule, app);
+            if (rule.scope() == Access.Scope.SERVICE && leaf.commandSpec().userObject() instanceof ServiceScoped scoped) {
+                Access.checkService(actor, command, scoped.serviceNamed(), actor.grants().admin() ? List.of() : scoped.linkedApps());
+            } else {
+                Access.check(actor, command, rule, app);
+            }
         } catch (PierException refused) {
             record(events, actor, app, "refused", command, words, rule);
             throw new ExecutionException(leaf.commandSpec().commandLine(), refused.getMessage(), refused);
@@ -146,7 +150,8 @@ public final class CommandGate implements CommandLine.IExecutionStrategy {
             if (name.equals(spec.name()) && !spec.usageMessage().hidden() && !name.equals("help")
                     && Access.mayRun(actor, ruleOf(spec).scope())) {
                 String[] description = spec.usageMessage().description();
-                out.printf("  %-31s %s%n", name + " APP", description.length > 0 ? description[0] : "");
+                String argument = ruleOf(spec).scope() == Access.Scope.SERVICE ? " NAME" : " APP";
+                out.printf("  %-31s %s%n", name + argument, description.length > 0 ? description[0] : "");
             }
         });
         out.flush();

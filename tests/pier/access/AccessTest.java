@@ -114,6 +114,21 @@ class AccessTest {
         return missing;
     }
 
+    /** A service command: an admin's, or a developer's of an app the service is linked to; never a deploy key's. */
+    @Test
+    void aDeveloperReachesOnlyTheServicesLinkedToItsApps() {
+        AppName other = AppName.of("shop");
+        Access.checkService(admin, "postgres:connect", "postgres db", List.of());
+        Access.checkService(developer, "postgres:connect", "postgres db", List.of(other, blog));
+        PierException refused = assertThrows(PierException.class,
+                () -> Access.checkService(developer, "postgres:connect", "postgres db", List.of(other)));
+        assertTrue(refused.getMessage().contains("may not run postgres:connect on postgres db"), refused.getMessage());
+        assertThrows(PierException.class, () -> Access.checkService(developer, "postgres:info", "postgres gone", List.of()));
+        assertThrows(PierException.class, () -> Access.checkService(deployer, "postgres:export", "postgres db", List.of(blog)));
+        assertEquals(Access.Scope.SERVICE, rule("postgres:connect").scope());
+        assertEquals(Access.Scope.SERVER, rule("postgres:link").scope());
+    }
+
     /** A new command must declare its rule by someone deciding who may run it. */
     @Test
     void everyCommandOfTheCliDeclaresItsRule() {
