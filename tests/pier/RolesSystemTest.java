@@ -181,6 +181,23 @@ class RolesSystemTest {
             Call.of("letsencrypt:set", "renew-before", "10d"),
             Call.of("letsencrypt:set", "renew-before"),
             Call.of("letsencrypt:renew"),
+            // Every service kind's commands are the same classes with the same rules (ServiceCommandsTest): one
+            // kind's stand for all, see theMatrixCoversEveryCommand.
+            Call.of("postgres:create", "matrix-pg"),
+            Call.of("postgres:list"),
+            Call.of("postgres:info", "matrix-pg"),
+            Call.of("postgres:link", "matrix-pg", "{app}"),
+            Call.of("postgres:unlink", "matrix-pg", "{app}"),
+            Call.of("postgres:restart", "matrix-pg"),
+            Call.of("postgres:logs", "matrix-pg"),
+            new Call("postgres:connect", List.of("matrix-pg"), false, "SELECT 1;\n"),
+            Call.of("postgres:export", "matrix-pg"),
+            new Call("postgres:import", List.of("matrix-pg"), false, "CREATE TABLE matrix (id int);\n"),
+            Call.of("postgres:backup", "matrix-pg", "--keep", "1"),
+            Call.of("postgres:backups", "matrix-pg"),
+            Call.of("postgres:backup-schedule", "matrix-pg", "'0 0 1 1 *'", "--keep", "1"),
+            Call.of("postgres:backup-unschedule", "matrix-pg"),
+            Call.of("postgres:destroy", "matrix-pg", "--force"),
             Call.of("events"));
 
     static Path admin;
@@ -196,6 +213,7 @@ class RolesSystemTest {
             SystemHost.pier("apps:destroy", app, "--force");
         }
         SystemHost.pier("volume:destroy", "matrix-vol", "--force");
+        SystemHost.pier("postgres:destroy", "matrix-pg", "--force");
         for (String key : List.of(DEV, CI, "matrix-extra", "matrix-ci2", "matrix-dev2")) {
             SystemHost.pier("ssh-keys:remove", key);
         }
@@ -226,6 +244,8 @@ class RolesSystemTest {
             SystemHost.pier("apps:destroy", app, "--force");
         }
         SystemHost.pier("volume:destroy", "matrix-vol", "--force");
+        SystemHost.pier("postgres:destroy", "matrix-pg", "--force");
+        SystemHost.run("rm", "-rf", "/var/lib/pier/backups/postgres/matrix-pg");
         SystemHost.pier("certs:remove", "--global");
         SystemHost.pier("domains:set-global", "pier.test");
         SystemHost.pier("letsencrypt:set", "server");
@@ -267,7 +287,7 @@ class RolesSystemTest {
         Set<String> commands = new TreeSet<>();
         pier.cli.pier.commandLine().getSubcommands().forEach((name, sub) -> {
             if (name.equals(sub.getCommandName()) && !sub.getCommandSpec().usageMessage().hidden() && !name.equals("install")) {
-                commands.add(name);
+                commands.add(name.replaceFirst("^(mariadb|redis):", "postgres:"));
             }
         });
         assertEquals(commands, covered);
