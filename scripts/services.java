@@ -116,6 +116,14 @@ public class services implements Cli.Root {
         tree.addSubcommand(kind + ":" + verb, command);
     }
 
+    /** The --keep of a backup: how many verified backups stay, checked; empty when not given. */
+    static OptionalInt keep(@Nullable Integer keep) {
+        if (keep != null && (keep < 1 || keep > 10_000)) {
+            throw PierException.usage("--keep must be from 1 to 10000");
+        }
+        return keep == null ? OptionalInt.empty() : OptionalInt.of(keep);
+    }
+
     /** What every command of a kind shares: the kind it was made for. */
     abstract static class KindCommand extends PierCommand {
         String kind = "";
@@ -130,7 +138,8 @@ public class services implements Cli.Root {
         @Parameters(index = "0", paramLabel = "NAME", description = "the service: lowercase letters, digits and dashes, e.g. db")
         String name;
 
-        Service service() {
+        /** The service named, which must exist. */
+        Service existing() {
             return services().require(kind, ServiceName.of(name));
         }
 
@@ -188,7 +197,7 @@ public class services implements Cli.Root {
         FormatMixin format;
 
         protected int run() {
-            Services.Info info = services().info(service());
+            Services.Info info = services().info(existing());
             List<String> apps = info.links().stream().map(AppName::value).toList();
             if (format.json()) {
                 format.print(new Json(kind, info.service().name().value(), info.status(), info.container(), info.volume(),
@@ -219,7 +228,7 @@ public class services implements Cli.Root {
         boolean force;
 
         protected int run() {
-            Service service = service();
+            Service service = existing();
             if (!force) {
                 throw PierException.usage("destroying " + service + " deletes its data for good; run pier " + kind + ":destroy "
                         + name + " --force to confirm");
@@ -234,7 +243,7 @@ public class services implements Cli.Root {
     @Rule(scope = SERVER, changes = true)
     static class Restart extends OneService {
         protected int run() {
-            services().restart(service(), progress());
+            services().restart(existing(), progress());
             return 0;
         }
     }
@@ -255,7 +264,7 @@ public class services implements Cli.Root {
                 Launcher.exitWhenOrphaned();
             }
             var w = out();
-            services().logs(service(), lines, follow, line -> {
+            services().logs(existing(), lines, follow, line -> {
                 w.println(line.text());
                 w.flush();
             });
@@ -273,7 +282,7 @@ public class services implements Cli.Root {
         boolean noRestart;
 
         protected int run() {
-            pier().linkService(service(), AppName.of(app), !noRestart, progress());
+            pier().linkService(existing(), AppName.of(app), !noRestart, progress());
             return 0;
         }
     }
@@ -289,7 +298,7 @@ public class services implements Cli.Root {
         boolean noRestart;
 
         protected int run() {
-            pier().unlinkService(service(), AppName.of(app), !noRestart, progress());
+            pier().unlinkService(existing(), AppName.of(app), !noRestart, progress());
             return 0;
         }
     }
@@ -299,7 +308,7 @@ public class services implements Cli.Root {
     @Rule(scope = SERVICE, changes = true)
     static class Connect extends OneService {
         protected int run() {
-            Service service = service();
+            Service service = existing();
             Launcher.exitWhenOrphaned();
             Optional<Terminal> terminal = Terminal.raw();
             try {
@@ -316,7 +325,7 @@ public class services implements Cli.Root {
     @Rule(scope = SERVICE, changes = false)
     static class Export extends OneService {
         protected int run() {
-            Service service = service();
+            Service service = existing();
             Launcher.exitWhenOrphaned();
             try (OutputStream out = new FileOutputStream(FileDescriptor.out)) {
                 services().export(service, out, new FileOutputStream(FileDescriptor.err));
@@ -332,7 +341,7 @@ public class services implements Cli.Root {
     @Rule(scope = SERVER, changes = true)
     static class Import extends OneService {
         protected int run() {
-            Service service = service();
+            Service service = existing();
             Launcher.exitWhenOrphaned();
             services().importDump(service, System.in, new FileOutputStream(FileDescriptor.err), progress());
             progress().step("Imported into " + service);
@@ -348,12 +357,9 @@ public class services implements Cli.Root {
         Integer keep;
 
         protected int run() {
-            if (keep != null && (keep < 1 || keep > 10_000)) {
-                throw PierException.usage("--keep must be from 1 to 10000");
-            }
-            Service service = service();
-            ServiceBackups.Backup made = pier().serviceBackups().backup(service, keep == null ? OptionalInt.empty()
-                    : OptionalInt.of(keep), progress());
+            OptionalInt kept = keep(keep);
+            Service service = existing();
+            ServiceBackups.Backup made = pier().serviceBackups().backup(service, kept, progress());
             progress().step("Backed up " + service + ": " + made.file() + " (" + made.size() + " bytes, verified)");
             return 0;
         }
@@ -367,7 +373,7 @@ public class services implements Cli.Root {
         FormatMixin format;
 
         protected int run() {
-            Service service = service();
+            Service service = existing();
             ServiceBackups backups = pier().serviceBackups();
             Optional<ServiceBackups.Schedule> schedule = backups.schedule(service);
             if (!format.json()) {
@@ -395,13 +401,10 @@ public class services implements Cli.Root {
         Integer keep;
 
         protected int run() {
-            if (keep != null && (keep < 1 || keep > 10_000)) {
-                throw PierException.usage("--keep must be from 1 to 10000");
-            }
-            Service service = service();
+            OptionalInt kept = keep(keep);
+            Service service = existing();
             CronSchedule schedule = CronSchedule.parse(cron);
-            pier().serviceBackups().schedule(service, Optional.of(new ServiceBackups.Schedule(schedule,
-                    keep == null ? OptionalInt.empty() : OptionalInt.of(keep))));
+            pier().serviceBackups().schedule(service, Optional.of(new ServiceBackups.Schedule(schedule, kept)));
             progress().step(service + " is backed up at \"" + schedule.text() + "\"" + (keep == null ? "" : ", keeping " + keep));
             return 0;
         }
@@ -412,7 +415,7 @@ public class services implements Cli.Root {
     @Rule(scope = SERVER, changes = true)
     static class BackupUnschedule extends OneService {
         protected int run() {
-            Service service = service();
+            Service service = existing();
             pier().serviceBackups().schedule(service, Optional.empty());
             progress().step(service + " has no backup schedule now");
             return 0;

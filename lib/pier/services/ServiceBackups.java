@@ -128,7 +128,11 @@ public final class ServiceBackups {
         try (OutputStream out = Files.newOutputStream(partial)) {
             Files.setPosixFilePermissions(partial, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             ByteArrayTail err = new ByteArrayTail();
-            services.export(service, out, err);
+            try {
+                services.export(service, out, err);
+            } catch (PierException e) {
+                throw PierException.failed(e.getMessage() + err.lastLine().map(line -> ": " + line).orElse(""), e);
+            }
         } catch (IOException e) {
             throw PierException.failed("cannot write " + file + ": " + e.getMessage(), e);
         } finally {
@@ -292,7 +296,14 @@ public final class ServiceBackups {
         List<String> started = new ArrayList<>();
         LocalDateTime minute = now.truncatedTo(ChronoUnit.MINUTES);
         for (String kind : services.kinds()) {
-            for (ServiceName name : services.list(kind)) {
+            List<ServiceName> names;
+            try {
+                names = services.list(kind);
+            } catch (RuntimeException e) {
+                progress.warn(kind + ": " + Shown.firstLine(e.getMessage()));
+                continue;
+            }
+            for (ServiceName name : names) {
                 try {
                     Service service = services.service(kind, name);
                     Optional<Schedule> schedule = schedule(service);

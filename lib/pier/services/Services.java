@@ -107,15 +107,18 @@ public final class Services {
                 throw PierException.failed(service + " exists already: pier " + service.kind().name() + ":info " + service.name());
             }
             progress.step("Creating " + service.kind().title() + " service " + service.name());
+            if (scheduler.volumeExists(service.dockerName())) {
+                // Data pier no longer records (a destroy that was cut short, say): never taken over, never deleted here.
+                throw PierException.failed("the Docker volume " + service.dockerName() + " exists already, with data no service"
+                        + " of pier's owns; look at it, then remove it (docker volume rm " + service.dockerName() + ") or pick another name");
+            }
             String image = image(service, progress);
             String password = password();
             boolean volumeMade = false;
             try {
                 AtomicFile.write(service.dir(home).resolve(PASSWORD), password + "\n", "rw-------");
-                if (!scheduler.volumeExists(service.dockerName())) {
-                    scheduler.createVolume(service.dockerName(), service.labels());
-                    volumeMade = true;
-                }
+                scheduler.createVolume(service.dockerName(), service.labels());
+                volumeMade = true;
                 String id = start(service, image, service.dockerName(), service.dockerName(), service.labels());
                 awaitReady(service, id, progress);
                 setUp(service, id);
@@ -191,6 +194,10 @@ public final class Services {
     public List<Service> linkedTo(AppName app) {
         List<Service> linked = new ArrayList<>();
         for (String kind : kinds()) {
+            if (!Files.isDirectory(home.services().resolve(kind))) {
+                // No service of this kind: its template is not even read, so a broken one blocks nothing here.
+                continue;
+            }
             for (ServiceName name : list(kind)) {
                 Service service = service(kind, name);
                 if (links(service).contains(app)) {
