@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import pier.access.Rule;
 import pier.apps.CronSchedule;
+import pier.base.Bytes;
 import pier.base.PierException;
 import pier.base.Terminal;
 import pier.engine.Launcher;
@@ -63,6 +64,7 @@ public class services implements Cli.Root {
         verbs.put("backups", Backups.class);
         verbs.put("backup-schedule", BackupSchedule.class);
         verbs.put("backup-unschedule", BackupUnschedule.class);
+        verbs.put("image", Image.class);
         return verbs;
     }
 
@@ -382,7 +384,7 @@ public class services implements Cli.Root {
                         .orElse("none"));
             }
             format.rows(backups.list(service), b -> new Row(b.file().toString(), b.size(), b.time().toString(), b.result()),
-                    b -> b.file().getFileName() + "  " + volumes.human(java.util.OptionalLong.of(b.size())) + "  " + b.time()
+                    b -> b.file().getFileName() + "  " + Bytes.shown(b.size()) + "  " + b.time()
                             + "  " + b.result());
             return 0;
         }
@@ -418,6 +420,28 @@ public class services implements Cli.Root {
             Service service = existing();
             pier().serviceBackups().schedule(service, Optional.empty());
             progress().step(service + " has no backup schedule now");
+            return 0;
+        }
+    }
+
+    @Command(name = "KIND:image", description = "Show or set the image KIND services run from (default: pier builds one from"
+            + " the distro's packages).", mixinStandardHelpOptions = true)
+    @Rule(scope = SERVER, changes = true)
+    static class Image extends KindCommand {
+        @Parameters(arity = "0..1", paramLabel = "IMAGE", description = "an image already on this host, e.g. postgres:16")
+        String image;
+        @Option(names = "--default", description = "go back to pier's own build of the kind")
+        boolean reset;
+
+        protected int run() {
+            if (image != null && reset) {
+                throw PierException.usage("give an IMAGE or --default, not both");
+            }
+            if (image != null || reset) {
+                services().adminImage(kind, image);
+            }
+            out().println(kind + " services run from " + services().adminImage(kind).orElse("pier's build (from the distro's packages)")
+                    + (image != null || reset ? " from now on (a running one keeps its image until it is made again)" : ""));
             return 0;
         }
     }

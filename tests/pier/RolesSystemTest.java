@@ -198,6 +198,7 @@ class RolesSystemTest {
             Call.of("postgres:backup-schedule", "matrix-pg", "'0 0 1 1 *'", "--keep", "1"),
             Call.of("postgres:backup-unschedule", "matrix-pg"),
             Call.of("postgres:destroy", "matrix-pg", "--force"),
+            Call.of("postgres:image"),
             Call.of("events"));
 
     static Path admin;

@@ -44,6 +44,7 @@ class ServicesSystemTest {
     static final String BROKEN_KIND = "brokenpg";
     static final Path BROKEN_TEMPLATES = Path.of("/etc/pier/templates/services", BROKEN_KIND);
     static final String DEV = "svc-dev";
+    static final String ADMIN_IMAGE = "pier-test/redis:admins";
 
     static Path key;
     static Path dev;
@@ -379,6 +380,37 @@ class ServicesSystemTest {
         assertOk(SystemHost.pier("postgres:link", PG, PY));
         assertEquals("rows=alpha,beta,gamma", rows(get(PY, "/?add=gamma")));
         Files.delete(dump);
+    }
+
+    /**
+     * An admin's image for a kind (here pier's own Redis build under another name, since no registry is reachable):
+     * new services run from it, with the kind's image.command, and answer with their password; an image that is not
+     * on the host is refused and changes nothing.
+     */
+    @Test
+    @Order(7)
+    void anAdminPointsAKindAtItsOwnImage() throws Exception {
+        String built = SystemHost.run("docker", "images", "pier-service-redis", "--format", "{{.Repository}}:{{.Tag}}").output()
+                .lines().findFirst().orElseThrow();
+        assertOk(SystemHost.run("docker", "tag", built, ADMIN_IMAGE));
+        try {
+            Result missing = SystemHost.pier("redis:image", "pier-test/nowhere:1");
+            assertEquals(1, missing.code(), missing.output());
+            assertTrue(missing.output().contains("docker pull pier-test/nowhere:1"), missing.output());
+            assertTrue(SystemHost.pier("redis:image").output().contains("pier's build"));
+            assertOk(SystemHost.pier("redis:image", ADMIN_IMAGE));
+            assertOk(SystemHost.pier("redis:create", "svc-own"));
+            assertEquals(ADMIN_IMAGE, SystemHost.run("docker", "inspect", "--format", "{{.Config.Image}}", "pier_redis_svc-own").output().strip());
+            assertTrue(SystemHost.run("docker", "inspect", "--format", "{{json .Config.Cmd}}", "pier_redis_svc-own").output()
+                    .contains("--requirepass"), "started with the kind's image.command");
+            assertEquals("PONG", SystemHost.pierWithInput("PING\n", "redis:connect", "svc-own").output().strip());
+            assertTrue(SystemHost.run("docker", "exec", "pier_redis_svc-own", "redis-cli", "--no-auth-warning", "-a", "wrong", "ping")
+                    .output().contains("WRONGPASS"), "its password is required");
+        } finally {
+            SystemHost.pier("redis:destroy", "svc-own", "--force");
+            SystemHost.pier("redis:image", "--default");
+            SystemHost.run("docker", "rmi", ADMIN_IMAGE);
+        }
     }
 
     /** Each table and its rows, as psql prints them for the service's database. */

@@ -19,11 +19,14 @@ import pier.state.PropertiesText;
  * services/KIND/service.properties} and {@code services/KIND/Dockerfile.ftl}. The commands it gives run with
  * {@code sh -c} inside the service's container, where {@link Service#USER_ENV}, {@link Service#PASSWORD_ENV} and
  * {@link Service#DATABASE_ENV} are set. A kind whose server loads an import only when it starts (Redis) gives
- * {@code import.restart}: a command that ends the server after an import, which the engine then starts again. An admin adds a kind, or changes one, under {@code /etc/pier/templates/services/}.
+ * {@code import.restart}: a command that ends the server after an import, which the engine then starts again.
+ * {@code image.env.*} and {@code image.command} are for an image an admin names instead ({@code KIND:image
+ * postgres:16}): the env its own start-up reads, and the command it is started with ({@code sh -c}), if not its own. An admin adds a kind, or changes one, under {@code /etc/pier/templates/services/}.
  */
 public record ServiceKind(String name, String title, int port, ContainerPath data, String linkEnv, String linkUrl,
                           Map<String, String> linkExtras, Map<String, String> containerEnv, String ready, String setup,
-                          String export, String importCommand, String importRestart, String figures, String connect) {
+                          String export, String importCommand, String importRestart, String figures, String connect,
+                          Map<String, String> imageEnv, String imageCommand) {
     /** A kind's name is a template directory and the first half of a command's name: {@code postgres:create}. */
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]{0,19}");
     private static final Pattern ENV = Pattern.compile("[A-Z_][A-Z0-9_]{0,63}");
@@ -32,6 +35,7 @@ public record ServiceKind(String name, String title, int port, ContainerPath dat
     public ServiceKind {
         linkExtras = Map.copyOf(linkExtras);
         containerEnv = Map.copyOf(containerEnv);
+        imageEnv = Map.copyOf(imageEnv);
     }
 
     static boolean validName(String name) {
@@ -49,11 +53,14 @@ public record ServiceKind(String name, String title, int port, ContainerPath dat
         Reader r = new Reader(p, file);
         Map<String, String> extras = new TreeMap<>();
         Map<String, String> container = new TreeMap<>();
+        Map<String, String> image = new TreeMap<>();
         for (String key : p.stringPropertyNames()) {
             if (key.startsWith("link.env.")) {
                 extras.put(r.env(key.substring("link.env.".length()), key), p.getProperty(key));
             } else if (key.startsWith("container.env.")) {
                 container.put(r.env(key.substring("container.env.".length()), key), p.getProperty(key));
+            } else if (key.startsWith("image.env.")) {
+                image.put(r.env(key.substring("image.env.".length()), key), p.getProperty(key));
             }
         }
         String linkEnv = r.required("link.env");
@@ -75,7 +82,8 @@ public record ServiceKind(String name, String title, int port, ContainerPath dat
         }
         return new ServiceKind(name, p.getProperty("title", name), port, data, linkEnv, r.required("link.url"), extras,
                 container, r.required("ready"), p.getProperty("setup", "true"), r.required("export"), r.required("import"),
-                p.getProperty("import.restart", "").strip(), r.required("figures"), r.required("connect"));
+                p.getProperty("import.restart", "").strip(), r.required("figures"), r.required("connect"), image,
+                p.getProperty("image.command", "").strip());
     }
 
     /** The env a link sets in an app: the URL under its name first, then the kind's other variables. */
@@ -94,10 +102,16 @@ public record ServiceKind(String name, String title, int port, ContainerPath dat
         return keys;
     }
 
-    /** The container's own extra env, filled in. */
-    List<String> containerEnv(Map<String, String> values) {
+    /**
+     * The container's own extra env, filled in; with {@code adminImage} (an image set with {@code KIND:image} rather
+     * than built from the kind's Dockerfile), the {@code image.env.*} ones that image's own start-up reads too.
+     */
+    List<String> containerEnv(Map<String, String> values, boolean adminImage) {
         List<String> env = new ArrayList<>();
         containerEnv.forEach((key, value) -> env.add(key + "=" + fill(value, values)));
+        if (adminImage) {
+            imageEnv.forEach((key, value) -> env.add(key + "=" + fill(value, values)));
+        }
         return env;
     }
 

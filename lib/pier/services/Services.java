@@ -37,6 +37,7 @@ import pier.state.AtomicFile;
 import pier.state.Lock;
 import pier.state.PierHome;
 import pier.state.Resources;
+import pier.state.Settings;
 
 /**
  * The services of every kind: creating one (its image built from the kind's Dockerfile on the base image, once per
@@ -357,9 +358,12 @@ public final class Services {
         String password = password(service);
         List<String> env = new ArrayList<>(List.of(Service.USER_ENV + "=" + service.database(),
                 Service.PASSWORD_ENV + "=" + password, Service.DATABASE_ENV + "=" + service.database()));
-        env.addAll(service.kind().containerEnv(service.values(password)));
+        boolean admins = adminImage(service.kind().name()).filter(image::equals).isPresent();
+        env.addAll(service.kind().containerEnv(service.values(password), admins));
+        List<String> command = admins && !service.kind().imageCommand().isEmpty()
+                ? List.of("/bin/sh", "-c", service.kind().imageCommand()) : null;
         ContainerSpec spec = new ContainerSpec(containerName, image, env, labels, 0, service.kind().port(),
-                List.of(new ContainerSpec.Mount(volume, service.kind().data().value())), null,
+                List.of(new ContainerSpec.Mount(volume, service.kind().data().value())), command,
                 new Resources.Confinement(service.dockerName(), LIMITS, "10m", 3));
         String id = scheduler.start(spec);
         scheduler.keepRunning(id);
@@ -402,9 +406,43 @@ public final class Services {
         }
     }
 
-    /** The kind's image, built from its Dockerfile on the base image unless the engine has that exact build already. */
+    /** The settings key of the image an admin runs a kind's services from instead of pier's build of it. */
+    static String imageKey(String kind) {
+        return "services." + kind + ".image";
+    }
+
+    /** The image an admin set for {@code kind} ({@code KIND:image}), if any. */
+    public Optional<String> adminImage(String kind) {
+        return new Settings(home).get(imageKey(ServiceKinds.kind(templates, kind).name())).map(String::strip).filter(s -> !s.isEmpty());
+    }
+
+    /**
+     * Runs new services of {@code kind} (and any made again) from {@code image}, which must be on this host already
+     * (pier pulls nothing); null: back to pier's build from the kind's Dockerfile. Running services keep theirs.
+     */
+    public void adminImage(String kind, @Nullable String image) {
+        ServiceKind checked = ServiceKinds.kind(templates, kind);
+        String tag = image == null ? null : Buildpacks.checkImage(image);
+        if (tag != null && !images.imageExists(tag)) {
+            throw PierException.failed("the image " + tag + " is not on this host: pull it first (docker pull " + tag
+                    + "); pier pulls nothing itself");
+        }
+        try (Lock ignored = Lock.global(home, "settings")) {
+            new Settings(home).set(imageKey(checked.name()), tag);
+        }
+    }
+
+    /** The kind's image: the admin's ({@code KIND:image}), else built from its Dockerfile on the base image, once per Dockerfile. */
     String image(Service service, Progress progress) {
         ServiceKind kind = service.kind();
+        Optional<String> chosen = adminImage(kind.name());
+        if (chosen.isPresent()) {
+            if (!images.imageExists(chosen.get())) {
+                throw PierException.failed("the image " + chosen.get() + " set with pier " + kind.name() + ":image is not on this host:"
+                        + " pull it (docker pull " + chosen.get() + "), or go back to pier's own with pier " + kind.name() + ":image --default");
+            }
+            return chosen.get();
+        }
         String dockerfile = templates.render("services/" + kind.name() + "/Dockerfile.ftl", Map.of("base",
                 new Buildpacks(home, templates).baseImage(), "port", kind.port(), "data", kind.data().value()));
         String tag = "pier-service-" + kind.name() + ":" + sha256(dockerfile).substring(0, 12);

@@ -46,7 +46,10 @@ class ServiceKindsTest {
         assertEquals(List.of("DATABASE_URL", "DB_HOST", "DB_NAME", "DB_PASSWORD", "DB_PORT", "DB_USER"), List.copyOf(maria.kind().linkKeys()));
         Service cache = new Service(ServiceKind.load(templates, "redis"), ServiceName.of("cache"));
         assertEquals("REDIS_URL=redis://:pw@redis-cache:6379/0", entry(cache));
-        assertEquals(List.of("REDISCLI_AUTH=pw"), cache.kind().containerEnv(cache.values("pw")));
+        assertEquals(List.of("REDISCLI_AUTH=pw"), cache.kind().containerEnv(cache.values("pw"), false));
+        assertEquals(List.of("POSTGRES_PASSWORD=pw"), db.kind().containerEnv(db.values("pw"), true));
+        assertEquals(List.of(), db.kind().containerEnv(db.values("pw"), false));
+        assertTrue(cache.kind().imageCommand().contains("--requirepass"), cache.kind().imageCommand());
         assertEquals("pier_redis_cache", cache.dockerName());
     }
 
