@@ -142,11 +142,12 @@ class ServicesSystemTest {
 
     /**
      * The LAMP scenario: a PHP app on MariaDB with a volume for uploads keeps its rows through a redeploy, a config
-     * change, a restart of dockerd and a scale to two web containers, which both see the same rows.
+     * change, a restart of dockerd, a run of the installer (as an upgrade runs it) and a scale to two web
+     * containers, which both see the same rows.
      */
     @Test
     @Order(1)
-    void aPhpAppKeepsItsMariadbRowsThroughRedeployConfigDockerRestartAndScale() throws Exception {
+    void aPhpAppKeepsItsMariadbRowsThroughRedeployConfigDockerRestartUpgradeAndScale() throws Exception {
         assertOk(SystemHost.pier("volume:create", UPLOADS, "/app/uploads"));
         assertOk(SystemHost.pier("apps:create", LAMP));
         assertOk(SystemHost.pier("volume:link", LAMP, UPLOADS));
@@ -165,6 +166,9 @@ class ServicesSystemTest {
         SystemHost.restartDocker();
         assertEquals("rows=one,two,three uploads=3 db=svc_maria", awaitRows(LAMP, "rows=one,two,three uploads=3 db=svc_maria"));
         assertTrue(SystemHost.pier("mariadb:info", MARIA).output().contains("Up "), "MariaDB runs again after dockerd's restart");
+        // What an upgrade runs: the installer over an installed pier leaves the services and their data alone.
+        assertOk(SystemHost.run("java", "-jar", SystemHost.JAR.toString(), "install"));
+        assertEquals("rows=one,two,three uploads=3 db=svc_maria", rows(get(LAMP, "/")));
 
         assertOk(SystemHost.pier("ps:scale", LAMP, "web=2"));
         assertEquals("rows=one,two,three,four uploads=4 db=svc_maria", rows(get(LAMP, "/?add=four")));

@@ -144,8 +144,7 @@ public final class Services {
 
     public Info info(Service service) {
         Optional<Container> container = container(service);
-        Map<String, String> env = new java.util.LinkedHashMap<>();
-        service.kind().linkEnv(service.values("********")).forEach(env::put);
+        Map<String, String> env = service.kind().linkEnv(service.values("********"));
         return new Info(service, container.map(Container::status).orElse("missing (pier " + service.kind().name()
                 + ":restart " + service.name() + " makes it again)"), container.map(Container::shortId).orElse("-"),
                 service.dockerName(), links(service), env);
