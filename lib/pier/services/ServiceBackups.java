@@ -112,8 +112,7 @@ public final class ServiceBackups {
         new Events(home).record(EVENT_KEY, Optional.empty(), backup.verified() ? "ok" : "failed",
                 service.kind().name() + ":backup " + service.name() + " " + file.getFileName() + " " + result, List.of());
         if (!backup.verified()) {
-            throw PierException.failed("the backup of " + service + " " + result.replaceFirst("^failed: ", "failed: ")
-                    + " (kept as " + file + ", listed as failed)");
+            throw PierException.failed("the backup of " + service + " " + result + " (kept as " + file + ", listed as failed)");
         }
         progress.detail("verified: restored into a throwaway container, and every figure matched " + service);
         keep.ifPresent(n -> prune(service, n, progress));
@@ -125,8 +124,7 @@ public final class ServiceBackups {
                 .orElseThrow(() -> PierException.failed(service + " is not running"));
         List<String> before = services.figures(service, live.id());
         Path partial = file.resolveSibling("." + file.getFileName() + ".partial");
-        try (OutputStream out = Files.newOutputStream(partial)) {
-            Files.setPosixFilePermissions(partial, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        try (OutputStream out = newPrivateFile(partial)) {
             ByteArrayTail err = new ByteArrayTail();
             try {
                 services.export(service, out, err);
@@ -220,8 +218,12 @@ public final class ServiceBackups {
         for (String line : figures) {
             int space = line.lastIndexOf(' ');
             try {
-                out.put(space < 0 ? line : line.substring(0, space), space < 0 ? 0 : Long.parseLong(line.substring(space + 1)));
+                if (space < 1) {
+                    throw new NumberFormatException();
+                }
+                out.put(line.substring(0, space), Long.parseLong(line.substring(space + 1)));
             } catch (NumberFormatException e) {
+                // A line without a count must not pass as a name: it would compare as text, not as a count.
                 throw PierException.failed("the kind's figures gave " + Shown.quote(line) + ", not NAME COUNT");
             }
         }
@@ -320,6 +322,14 @@ public final class ServiceBackups {
             }
         }
         return started;
+    }
+
+    /** A new file only its owner may read, from its creation: the dump is the service's data. */
+    private static OutputStream newPrivateFile(Path file) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        return Files.newOutputStream(file);
     }
 
     private static Path resultFile(Path dump) {

@@ -78,6 +78,9 @@ class ServiceKindsTest {
         assertEquals(Optional.empty(), ServiceBackups.compare(List.of("public.t 3"), List.of("public.t 9"), List.of("public.t 5")));
         assertFalse(ServiceBackups.compare(List.of("public.t 3"), List.of("public.t 9"), List.of("public.t 10")).isEmpty());
         assertFalse(ServiceBackups.compare(List.of("public.t 3"), List.of("public.t 3"), List.of()).isEmpty());
+        // Redis's INFO line as it is, with no count of its own: refused, never compared as a name.
+        assertThrows(PierException.class, () -> ServiceBackups.compare(List.of("db0:keys=3,expires=1,avg_ttl=9"),
+                List.of("db0:keys=3,expires=1,avg_ttl=9"), List.of("db0:keys=3,expires=1,avg_ttl=8")));
     }
 
     private static String entry(Service service) {
