@@ -34,8 +34,9 @@ public class pier implements Runnable, Cli.Root {
     }
 
     private static int executeHere(String... args) {
-        boolean installing = args.length > 0 && args[0].equals("install");
-        if (!installing && Launcher.shouldSwitchToPier()) {
+        // The installer, and the node commands that reach a node as root with root's SSH keys, stay root.
+        boolean asRoot = args.length > 0 && (args[0].equals("install") || nodes.AS_ROOT.contains(args[0]));
+        if (!asRoot && Launcher.shouldSwitchToPier()) {
             // A FILE on the line is read here, as root, before the switch: see InvokerFiles.
             return InvokerFiles.runAsPier(commandLine(args), args);
         }
@@ -53,7 +54,7 @@ public class pier implements Runnable, Cli.Root {
     /** The groups whose commands pier has, each as its own script declares them in {@code subcommands}. */
     static final java.util.List<Class<?>> GROUPS = java.util.List.of(apps.class, config.class, domains.class, certs.class, volumes.class,
             builder.class, keys.class, git.class, ps.class, resource.class, releases.class, events.class,
-            system.class, cron.class, nginx.class);
+            system.class, cron.class, nginx.class, nodes.class);
 
     /** The whole command tree, gated (see Cli): each command runs only if the acting key may run it (pier.Access). */
     public static CommandLine commandLine() {

@@ -39,10 +39,12 @@ class LayeringTest {
                 .layer("facade").definedBy("pier")
                 .layer("install").definedBy("pier.install..")
                 .layer("remote").definedBy("pier.remote..")
+                .layer("cluster").definedBy("pier.cluster..")
                 .layer("cli").definedBy("pier.cli..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
-                .whereLayer("install").mayOnlyBeAccessedByLayers("cli")
-                .whereLayer("remote").mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("cluster").mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("install").mayOnlyBeAccessedByLayers("cluster", "cli")
+                .whereLayer("remote").mayOnlyBeAccessedByLayers("cluster", "cli")
                 .whereLayer("facade").mayOnlyBeAccessedByLayers("install", "cli")
                 .whereLayer("deploy").mayOnlyBeAccessedByLayers("facade", "install", "cli")
                 .whereLayer("services").mayOnlyBeAccessedByLayers("deploy", "facade", "install", "cli")
@@ -51,11 +53,11 @@ class LayeringTest {
                 .whereLayer("access").mayOnlyBeAccessedByLayers("apps", "build", "services", "deploy", "facade", "install",
                         "cli")
                 .whereLayer("engine").mayOnlyBeAccessedByLayers("access", "apps", "build", "services", "deploy", "facade",
-                        "install", "cli")
+                        "install", "cluster", "cli")
                 .whereLayer("state").mayOnlyBeAccessedByLayers("engine", "access", "apps", "build", "services", "deploy",
-                        "facade", "install", "remote", "cli")
+                        "facade", "install", "remote", "cluster", "cli")
                 .whereLayer("names").mayOnlyBeAccessedByLayers("state", "engine", "access", "apps", "build", "services",
-                        "deploy", "facade", "install", "remote", "cli")
+                        "deploy", "facade", "install", "remote", "cluster", "cli")
                 .check(classes);
     }
 

@@ -43,7 +43,7 @@ public final class Access {
      * Commands that only mean something on the server itself: never run over SSH, never sent to a server found
      * through a checkout's git remote. The one list both places read (SshCommand and Route).
      */
-    public static final Set<String> HOST_ONLY = Set.of("ssh-command", "install", "ps:retire");
+    public static final Set<String> HOST_ONLY = Set.of("ssh-command", "install", "ps:retire", "nodes:add", "nodes:remove");
 
     /** Annotation values can only be written on a declaration: these carry the two rules pier itself gives. */
     private static final class Declared {

@@ -288,16 +288,28 @@ public final class CertificatePair {
         if (names.isEmpty()) {
             throw PierException.failed("a certificate needs at least one name");
         }
+        return selfSigned(names.get(0).value(), names.stream().map(n -> new GeneralName(GeneralName.dNSName, n.value()))
+                .toArray(GeneralName[]::new), now, SELF_SIGNED_LIFETIME);
+    }
+
+    /**
+     * A new self-signed certificate for one IP {@code address}, for {@code lifetime}: a service reached by address on a
+     * private network, whose clients trust this very certificate rather than a CA.
+     */
+    public static CertificatePair selfSignedForAddress(String address, Instant now, Duration lifetime) {
+        return selfSigned(address, new GeneralName[]{new GeneralName(GeneralName.iPAddress, address)}, now, lifetime);
+    }
+
+    private static CertificatePair selfSigned(String commonName, GeneralName[] names, Instant now, Duration lifetime) {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"));
             KeyPair keys = generator.generateKeyPair();
-            X500Name subject = new X500Name("CN=" + names.get(0).value());
+            X500Name subject = new X500Name("CN=" + commonName);
             BigInteger serial = new BigInteger(64, new SecureRandom()).setBit(63);
             JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serial,
-                    Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(SELF_SIGNED_LIFETIME)), subject, keys.getPublic());
-            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.stream()
-                    .map(n -> new GeneralName(GeneralName.dNSName, n.value())).toArray(GeneralName[]::new)));
+                    Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(lifetime)), subject, keys.getPublic());
+            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
             X509Certificate certificate = new JcaX509CertificateConverter()
                     .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
             return new CertificatePair(List.of(certificate), keys.getPrivate(), pem(certificate),
@@ -329,7 +341,7 @@ public final class CertificatePair {
     }
 
     /** The key as given; only for writing the key file, never for a message. */
-    String keyPem() {
+    public String keyPem() {
         return keyPem;
     }
 

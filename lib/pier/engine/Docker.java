@@ -83,6 +83,11 @@ public final class Docker implements Scheduler, Images, AutoCloseable {
         return new Docker(DockerClientImpl.getInstance(config, http), http, config.getDockerHost());
     }
 
+    /** This engine as a swarm's manager: the nodes pier adds. */
+    public Swarm swarm() {
+        return new Swarm(client);
+    }
+
     public boolean ping() {
         try {
             client.pingCmd().exec();

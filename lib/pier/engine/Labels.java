@@ -40,6 +40,8 @@ public final class Labels {
     public static final String VOLUME = "pier.volume";
     /** On a Docker volume: the container path it is mounted at. */
     public static final String VOLUME_PATH = "pier.volume.path";
+    /** On a swarm node: the host name or address the admin added it by ({@code nodes:add HOST}). */
+    public static final String NODE = "pier.node";
     /** On a service's container, volume and image: its kind ({@code postgres}). */
     public static final String SERVICE_KIND = "pier.service.kind";
     /** On a service's container and volume: its name ({@code db}); a backup's check container carries it too. */

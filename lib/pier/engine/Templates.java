@@ -9,6 +9,7 @@ package pier.engine;
 //FILES templates/docker/=../../../templates/docker/*.ftl
 //FILES templates/systemd/=../../../templates/systemd/*.ftl
 //FILES templates/cron/=../../../templates/cron/*.ftl
+//FILES templates/registry/=../../../templates/registry/*.ftl
 //FILES templates/buildpacks/=../../../templates/buildpacks/order
 //FILES templates/buildpacks/static/=../../../templates/buildpacks/static/*
 //FILES templates/buildpacks/php/=../../../templates/buildpacks/php/*

@@ -57,6 +57,42 @@ public final class Remote {
                 new FileOutputStream(FileDescriptor.err));
     }
 
+    /** What a command run by {@link #capture} ended with, and what it wrote. */
+    public record Captured(int exitCode, String out, String err) {
+        public boolean ok() {
+            return exitCode == 0;
+        }
+
+        /** The last non-blank line it wrote to stderr, else to stdout: what an error message quotes. */
+        public String lastLine() {
+            for (String text : List.of(err, out)) {
+                List<String> lines = text.lines().filter(l -> !l.isBlank()).toList();
+                if (!lines.isEmpty()) {
+                    return lines.get(lines.size() - 1).strip();
+                }
+            }
+            return "no output";
+        }
+    }
+
+    /**
+     * Runs {@code argv} on {@code target} (through its login shell, each word quoted) with {@code stdin}, the keys and
+     * known_hosts in {@code sshDir}; what it wrote is kept, not shown. For pier driving another host it administers.
+     */
+    public static Captured capture(SshTarget target, List<String> argv, String stdin, Path sshDir) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = run(target, argv, sshDir, new java.io.ByteArrayInputStream(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                out, err);
+        return new Captured(code, out.toString(java.nio.charset.StandardCharsets.UTF_8),
+                err.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** {@code $HOME/.ssh} of this process: the keys and known_hosts pier uses to reach another host. */
+    public static Path userSshDir() {
+        return sshDir();
+    }
+
     /**
      * MINA SSHD registers Bouncy Castle as a JCE provider when it is on the class path (pier has it for certificates):
      * 900 classes from a signed jar, about 0.4 s of every laptop command. The JDK has every algorithm the client needs

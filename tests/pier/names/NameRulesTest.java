@@ -243,4 +243,20 @@ public class NameRulesTest {
         Domain global = Domain.of(base);
         assertInvalid(() -> global.under(AppName.of("a" + "b".repeat(29))));
     }
+
+    // ---- NodeHost ----
+
+    @ParameterizedTest
+    @ValueSource(strings = {"10.0.0.2", "192.168.1.254", "node2", "node-2.example.com", "a"})
+    void acceptsNodeHost(String host) {
+        assertEquals(host, NodeHost.of(host).value());
+    }
+
+    @ParameterizedTest
+    @NullAndEmptySource
+    @ValueSource(strings = {"root@10.0.0.2", "10.0.0.2:22", "-oProxyCommand=x", "node 2", "node;reboot", "Node2",
+            "node2.", ".node2", "256.1.1.1", "a\nb", "[::1]", "$(id)", "node_2"})
+    void rejectsNodeHost(String host) {
+        assertInvalid(() -> NodeHost.of(host));
+    }
 }

@@ -1,0 +1,202 @@
+package pier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import pier.SystemHost.Result;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A cluster of two hosts on this machine: this one, and a second Docker engine in a network namespace of its own with
+ * its own sshd ({@link SecondHost}). {@code nodes:add} reaches it over real SSH as root and joins it to the swarm this
+ * host then manages; the registry it starts here serves the node over TLS to pier's account only. The tests run in
+ * order, and put this host's Docker back as they found it (no swarm, live-restore on) at the end.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NodesSystemTest {
+    static final String DOMAIN = "pier.test";
+    static final Path DAEMON_JSON = Path.of("/etc/docker/daemon.json");
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static SecondHost node;
+    static Path key;
+    static String daemonJson;
+
+    @BeforeAll
+    static void aSecondHost() throws Exception {
+        key = SystemHost.installWithAdminKey(DOMAIN);
+        daemonJson = Files.readString(DAEMON_JSON);
+        SystemHost.run("docker", "swarm", "leave", "--force");
+        node = SecondHost.start();
+    }
+
+    @AfterAll
+    static void putDockerBack() throws Exception {
+        if (node != null) {
+            node.close();
+        }
+        SystemHost.run("docker", "swarm", "leave", "--force");
+        SystemHost.run("pkill", "-f", "/usr/bin/docker-registry");
+        Files.writeString(DAEMON_JSON, daemonJson);
+        SystemHost.run("sh", "-c", "kill -HUP $(cat /var/run/docker.pid)");
+    }
+
+    @Test
+    @Order(1)
+    void nodesAddMakesThisHostTheManagerAndJoinsTheNodeOverSshAsRoot() throws Exception {
+        Result none = SystemHost.pier("nodes:list");
+        assertEquals(0, none.code(), none.output());
+        assertTrue(none.output().contains("no cluster"), none.output());
+
+        Result added = asAdmin("nodes:add", SecondHost.ADDRESS);
+        assertEquals(0, added.code(), added.output());
+        assertTrue(added.output().contains(SecondHost.ADDRESS + " joined the cluster as a worker"), added.output());
+
+        JsonNode nodes = nodes();
+        assertEquals(2, nodes.size(), nodes.toString());
+        assertEquals("manager", nodes.get(0).get("role").asText());
+        assertEquals(SecondHost.MANAGER_ADDRESS, nodes.get(0).get("address").asText());
+        JsonNode worker = nodes.get(1);
+        assertEquals(Map.of("host", SecondHost.ADDRESS, "address", SecondHost.ADDRESS, "role", "worker", "state", "ready",
+                "availability", "active"), Map.of("host", worker.get("host").asText(), "address", worker.get("address").asText(),
+                "role", worker.get("role").asText(), "state", worker.get("state").asText(), "availability",
+                worker.get("availability").asText()));
+        assertEquals("active", node.swarmState());
+        assertEquals("false active", SystemHost.run("docker", "info", "--format", "{{.LiveRestoreEnabled}} {{.Swarm.LocalNodeState}}")
+                .output().strip(), "swarm mode on this host needs live-restore off");
+        assertTrue(Files.readString(DAEMON_JSON).contains("\"log-driver\""), "the other settings stay: " + Files.readString(DAEMON_JSON));
+    }
+
+    @Test
+    @Order(2)
+    void nodesAddAgainChangesNothing() {
+        Result again = asAdmin("nodes:add", SecondHost.ADDRESS);
+        assertEquals(0, again.code(), again.output());
+        assertTrue(again.output().contains("nothing to change"), again.output());
+        assertTrue(again.output().contains("is a node of this cluster already"), again.output());
+        assertEquals(2, nodes().size());
+    }
+
+    @Test
+    @Order(3)
+    void theRegistryServesTheNodeOverTlsToPiersAccountOnly() throws Exception {
+        String registry = SecondHost.MANAGER_ADDRESS + ":5000";
+        Path trusted = Path.of("/etc/docker/certs.d", registry, "ca.crt");
+        assertTrue(Files.exists(trusted), trusted + " is where Docker trusts the registry's certificate");
+        String password = Files.readString(Path.of("/var/lib/pier/cluster/registry-password")).strip();
+        assertEquals("pier", SystemHost.run("stat", "-c", "%U %a", "/var/lib/pier/cluster/registry-password").output().strip()
+                .split(" ")[0]);
+
+        Result anonymous = SystemHost.run("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", trusted.toString(),
+                "https://" + registry + "/v2/");
+        assertEquals("401", anonymous.output().strip(), "a container on this host reaches the address: no account, no images");
+        Result plain = SystemHost.run("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://" + registry + "/v2/");
+        assertTrue(!plain.output().strip().equals("200"), "plain HTTP must not serve: " + plain.output());
+        SystemHost.requireProgram(Path.of("/usr/bin/curl"));
+        Result outside = SystemHost.run("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--connect-timeout", "2", "-k",
+                "https://127.0.0.1:5000/v2/");
+        assertEquals("000", outside.output().strip(), "the registry listens on the cluster's address only");
+
+        // An image pushed here as pier, pulled there as pier: TLS trusted by both engines, the account taken by both.
+        Path context = Files.createTempDirectory("pier-registry-probe");
+        Files.writeString(context.resolve("hello"), "from the manager\n");
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY hello /hello\n");
+        String image = registry + "/pier-test/probe:1";
+        assertEquals(0, SystemHost.run("docker", "build", "-q", "-t", image, context.toString()).code());
+        Path here = Files.createTempDirectory("pier-docker-config");
+        assertEquals(0, SystemHost.run(null, Map.of(), password, "docker", "--config", here.toString(), "login", "-u", "pier",
+                "--password-stdin", registry).code());
+        Result pushed = SystemHost.run("docker", "--config", here.toString(), "push", image);
+        assertEquals(0, pushed.code(), pushed.output());
+
+        Result refused = node.docker("pull", image);
+        assertTrue(refused.code() != 0 && refused.output().contains("no basic auth credentials"), refused.output());
+        Path there = Files.createTempDirectory("pier-docker-config");
+        Result login = SystemHost.run(null, Map.of(), password, "docker", "-H", "unix://" + SecondHost.SOCKET, "--config",
+                there.toString(), "login", "-u", "pier", "--password-stdin", registry);
+        assertEquals(0, login.code(), login.output());
+        Result pulled = SystemHost.run("docker", "-H", "unix://" + SecondHost.SOCKET, "--config", there.toString(), "pull", image);
+        assertEquals(0, pulled.code(), pulled.output());
+        SystemHost.run("docker", "rmi", image);
+    }
+
+    @Test
+    @Order(4)
+    void drainAndActivateSetTheNodesAvailability() {
+        Result drained = SystemHost.pier("nodes:drain", SecondHost.ADDRESS);
+        assertEquals(0, drained.code(), drained.output());
+        assertEquals("drain", nodes().get(1).get("availability").asText());
+        Result active = SystemHost.pier("nodes:activate", SecondHost.ADDRESS);
+        assertEquals(0, active.code(), active.output());
+        assertEquals("active", nodes().get(1).get("availability").asText());
+    }
+
+    @Test
+    @Order(5)
+    void badNodesAndUntrustedHostsAreRefusedWithOneLineAndChangeNothing() throws Exception {
+        Result bad = asAdmin("nodes:add", "root@" + SecondHost.ADDRESS);
+        assertEquals(2, bad.code(), bad.output());
+        assertTrue(bad.output().startsWith("error: invalid node"), bad.output());
+
+        Result manager = SystemHost.pier("nodes:drain", SecondHost.MANAGER_ADDRESS);
+        assertEquals(2, manager.code(), manager.output());
+        assertTrue(manager.output().contains("manager"), manager.output());
+
+        // A host key the admin never accepted: pier does not connect, and the node stays as it was.
+        Path stranger = Files.createTempDirectory("pier-admin");
+        Files.createDirectories(stranger.resolve(".ssh"));
+        Files.copy(SecondHost.ADMIN_HOME.resolve(".ssh/id_ed25519"), stranger.resolve(".ssh/id_ed25519"));
+        Result unknown = SystemHost.run(null, Map.of("HOME", stranger.toString()), null, SystemHost.PIER.toString(),
+                "nodes:remove", SecondHost.ADDRESS);
+        assertEquals(1, unknown.code(), unknown.output());
+        assertTrue(unknown.output().contains("not in " + stranger.resolve(".ssh/known_hosts")), unknown.output());
+
+        Result unreachable = asAdmin("nodes:add", "10.88.0.3");
+        assertEquals(1, unreachable.code(), unreachable.output());
+        assertTrue(unreachable.output().lines().anyMatch(l -> l.startsWith("error: ") && l.contains("10.88.0.3")), unreachable.output());
+        assertEquals(2, nodes().size());
+
+        Result overSsh = SystemHost.ssh(key, null, "nodes:add", SecondHost.ADDRESS);
+        assertTrue(overSsh.code() != 0, "nodes:add reaches a host as root: only on the server itself");
+        assertEquals("active", nodes().get(1).get("availability").asText(), "the refused remove drained nothing");
+    }
+
+    @Test
+    @Order(6)
+    void nodesRemoveHasTheNodeLeaveAndForgetsIt() {
+        Result removed = asAdmin("nodes:remove", SecondHost.ADDRESS);
+        assertEquals(0, removed.code(), removed.output());
+        assertEquals(1, nodes().size(), nodes().toString());
+        assertEquals("inactive", node.swarmState());
+        Result gone = SystemHost.pier("nodes:drain", SecondHost.ADDRESS);
+        assertEquals(2, gone.code(), gone.output());
+    }
+
+    /** pier as root on this host with the admin's HOME, whose .ssh reaches the second host. */
+    private static Result asAdmin(String... args) {
+        String[] command = new String[args.length + 1];
+        command[0] = SystemHost.PIER.toString();
+        System.arraycopy(args, 0, command, 1, args.length);
+        return SystemHost.run(null, Map.of("HOME", SecondHost.ADMIN_HOME.toString()), null, command);
+    }
+
+    private static JsonNode nodes() {
+        Result list = SystemHost.pier("nodes:list", "--format", "json");
+        assertEquals(0, list.code(), list.output());
+        try {
+            return JSON.readTree(list.output());
+        } catch (Exception e) {
+            throw new AssertionError(list.output(), e);
+        }
+    }
+}
