@@ -40,6 +40,10 @@ public class install extends PierCommand {
             + "did not, then reconcile every app; changes nothing else")
     boolean boot;
 
+    @Option(names = "--node", description = "make this host a cluster node only: Docker installed and running with "
+            + "live-restore off (swarm mode refuses it); then run nodes:add HOST on the manager")
+    boolean node;
+
     @Option(names = "--purge", description = "with --uninstall: also remove pier's containers, images and volumes, "
             + "/var/lib/pier, /etc/pier and the pier user")
     boolean purge;
@@ -59,6 +63,16 @@ public class install extends PierCommand {
             throw PierException.usage("--boot goes alone: it only starts the daemons and reconciles the apps");
         }
         Progress progress = progress();
+        if (node && (uninstall || boot || restartDocker)) {
+            throw PierException.usage("--node goes alone (or with --dry-run): it installs only what a cluster node needs");
+        }
+        if (node) {
+            progress.step(dryRun ? "Planning a cluster node (dry run: nothing changes)" : "Making this host a cluster node");
+            InstallPlan.Outcome outcome = Installer.nodePlan(pier().templates()).run(dryRun, progress);
+            progress.step(outcome.changes() + (dryRun ? " change(s) would be made" : " change(s) made")
+                    + "; on the manager, run: pier nodes:add ADDRESS-OF-THIS-HOST");
+            return 0;
+        }
         if (boot) {
             boot(progress);
             return 0;

@@ -54,6 +54,10 @@ class NodesSystemTest {
     @Test
     @Order(1)
     void nodesAddMakesThisHostTheManagerAndJoinsTheNodeOverSshAsRoot() throws Exception {
+        Result nodePlan = SystemHost.run(SystemHost.PIER.toString(), "install", "--node", "--dry-run");
+        assertEquals(0, nodePlan.code(), nodePlan.output());
+        assertTrue(nodePlan.output().contains("would    Docker's live-restore off"), "a node's plan: " + nodePlan.output());
+
         Result none = SystemHost.pier("nodes:list");
         assertEquals(0, none.code(), none.output());
         assertTrue(none.output().contains("no cluster"), none.output());
@@ -85,6 +89,10 @@ class NodesSystemTest {
         assertTrue(again.output().contains("nothing to change"), again.output());
         assertTrue(again.output().contains("is a node of this cluster already"), again.output());
         assertEquals(2, nodes().size());
+
+        Result boot = SystemHost.run(SystemHost.PIER.toString(), "install", "--boot", "--dry-run");
+        assertTrue(boot.output().contains("ok       service docker-registry running, when this host manages a cluster"),
+                "the boot hook starts the registry of a manager: " + boot.output());
     }
 
     @Test

@@ -115,7 +115,21 @@ public final class Installer {
      * not; then {@link #reconcile}. Nothing else of the install, so a boot never changes pier's files or packages.
      */
     public static InstallPlan bootPlan() {
-        return InstallPlan.of(DOCKER, NGINX, SSHD);
+        return InstallPlan.of(DOCKER, NGINX, SSHD, ManagerPlan.registryIfManager());
+    }
+
+    /**
+     * A cluster node's plan ({@code install --node}): Docker installed and running with live-restore off, which swarm
+     * mode refuses, and pier's log rotation. Nothing of pier itself: a node runs apps' containers, the manager runs pier.
+     */
+    public static InstallPlan nodePlan(Templates t) {
+        String daemonJson = t.render("docker/daemon.json.ftl", Map.of());
+        return InstallPlan.of(
+                HostSteps.packages("docker.io|docker-ce"),
+                HostSteps.directory(ServiceStep.LOG_DIR, "root", "rwxr-xr-x", false),
+                new ManagerPlan.LiveRestoreOff(DockerDaemonSettings.FILE),
+                new DockerDaemonSettings(DockerDaemonSettings.FILE, () -> daemonJson, Installer::dockerRunning),
+                DOCKER);
     }
 
     /**

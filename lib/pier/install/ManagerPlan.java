@@ -61,6 +61,34 @@ public final class ManagerPlan {
                 ServiceStep.LOG_DIR);
     }
 
+    /**
+     * For the boot plan: the registry answering when this host manages a cluster (asked when the step runs, after
+     * Docker started), nothing otherwise.
+     */
+    static InstallStep registryIfManager() {
+        return new InstallStep() {
+            @Override
+            public String describe() {
+                return "service " + REGISTRY_SERVICE + " running, when this host manages a cluster";
+            }
+
+            @Override
+            public boolean satisfied() {
+                return managed().map(r -> listening(r)).orElse(true);
+            }
+
+            @Override
+            public void apply(pier.base.Progress progress) {
+                managed().ifPresent(r -> registryRunning(r).apply(progress));
+            }
+
+            @Override
+            public void apply() {
+                apply(pier.base.Progress.silent());
+            }
+        };
+    }
+
     /** The registry this host runs for its cluster, when it manages one. */
     static Optional<Registry> managed() {
         try (Docker docker = Docker.connect()) {
@@ -210,7 +238,10 @@ public final class ManagerPlan {
                     .orElseGet(() -> DockerDaemonSettings.parse("", file.toString()));
             settings.put("live-restore", false);
             AtomicFile.write(file, DockerDaemonSettings.render(settings), java.nio.file.Files.exists(file) ? HostSteps.mode(file) : "rw-r--r--");
-            DockerDaemonSettings.reload();
+            // A dockerd not started yet reads the file when it starts.
+            if (Installer.dockerRunning()) {
+                DockerDaemonSettings.reload();
+            }
         }
     }
 }
