@@ -179,8 +179,7 @@ public class services implements Cli.Root {
         FormatMixin format;
 
         protected int run() {
-            Services services = services();
-            List<Services.Info> infos = services.list(kind).stream().map(n -> services.info(services.service(kind, n))).toList();
+            List<Services.Info> infos = services().list(kind);
             format.rows(infos, i -> new Row(i.service().name().value(), i.status(), i.links().stream().map(AppName::value).toList()),
                     i -> i.service().name() + "  " + i.status() + "  linked to: "
                             + (i.links().isEmpty() ? "none" : String.join(" ", i.links().stream().map(AppName::value).toList())));

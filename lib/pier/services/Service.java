@@ -35,11 +35,19 @@ public record Service(ServiceKind kind, ServiceName name) {
     }
 
     public Path dir(PierHome home) {
-        return home.services().resolve(kind.name()).resolve(name.value());
+        return state(home).dir();
+    }
+
+    ServiceState state(PierHome home) {
+        return new ServiceState(home, kind.name(), name);
     }
 
     public Map<String, String> labels() {
-        return Map.of(Labels.SERVICE_KIND, kind.name(), Labels.SERVICE, name.value());
+        return labels(kind.name(), name);
+    }
+
+    static Map<String, String> labels(String kind, ServiceName name) {
+        return Map.of(Labels.SERVICE_KIND, kind, Labels.SERVICE, name.value());
     }
 
     /** What a kind's templates fill in. */

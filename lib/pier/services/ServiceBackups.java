@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import pier.access.Events;
 import pier.apps.CronSchedule;
@@ -28,7 +29,6 @@ import pier.engine.Container;
 import pier.engine.Labels;
 import pier.engine.Launcher;
 import pier.engine.Scheduler;
-import pier.names.ServiceName;
 import pier.state.AtomicFile;
 import pier.state.Lock;
 import pier.state.PierHome;
@@ -54,11 +54,18 @@ public final class ServiceBackups {
     private final PierHome home;
     private final Services services;
     private final Scheduler scheduler;
+    private final BiConsumer<Path, List<String>> detach;
 
     public ServiceBackups(PierHome home, Services services, Scheduler scheduler) {
+        this(home, services, scheduler, Launcher::detach);
+    }
+
+    /** {@code detach} starts a pier command in the background, its output to a log; a test's records it instead. */
+    ServiceBackups(PierHome home, Services services, Scheduler scheduler, BiConsumer<Path, List<String>> detach) {
         this.home = home;
         this.services = services;
         this.scheduler = scheduler;
+        this.detach = detach;
     }
 
     /** One backup as listed: its file, size, time and result ({@code verified}, {@code failed: ...}, or unfinished). */
@@ -282,7 +289,11 @@ public final class ServiceBackups {
     }
 
     public Optional<Schedule> schedule(Service service) {
-        return AtomicFile.read(service.dir(home).resolve(SCHEDULE)).map(text -> {
+        return schedule(service.state(home));
+    }
+
+    private static Optional<Schedule> schedule(ServiceState state) {
+        return AtomicFile.read(state.dir().resolve(SCHEDULE)).map(text -> {
             List<String> lines = text.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
             OptionalInt keep = lines.stream().filter(l -> l.startsWith("keep=")).mapToInt(l -> Integer.parseInt(l.substring(5)))
                     .findFirst();
@@ -292,36 +303,32 @@ public final class ServiceBackups {
 
     /**
      * The minute tick's part: starts, detached, the backup of every service whose schedule matches {@code now}; one
-     * line each. A backup already running for a service (its lock held) is left to finish.
+     * line each. A backup already running for a service (its lock held) is left to finish. The schedules are read from
+     * the state directories: a minute that starts nothing reads no template.
      */
     public List<String> tick(LocalDateTime now, Progress progress) {
         List<String> started = new ArrayList<>();
         LocalDateTime minute = now.truncatedTo(ChronoUnit.MINUTES);
-        for (String kind : services.kinds()) {
-            List<ServiceName> names;
+        for (ServiceState state : ServiceState.all(home)) {
             try {
-                names = services.list(kind);
-            } catch (RuntimeException e) {
-                progress.warn(kind + ": " + Shown.firstLine(e.getMessage()));
-                continue;
-            }
-            for (ServiceName name : names) {
-                try {
-                    Service service = services.service(kind, name);
-                    Optional<Schedule> schedule = schedule(service);
-                    if (schedule.isEmpty() || !schedule.get().cron().matches(minute)) {
-                        continue;
-                    }
-                    List<String> args = new ArrayList<>(List.of(kind + ":backup", name.value()));
-                    schedule.get().keep().ifPresent(n -> args.addAll(List.of("--keep", Integer.toString(n))));
-                    Launcher.detach(home.root().resolve("backup.log"), args);
-                    started.add(service + " backup started");
-                } catch (RuntimeException e) {
-                    progress.warn(kind + " " + name + ": " + Shown.firstLine(e.getMessage()));
+                Optional<Schedule> schedule = schedule(state);
+                if (schedule.isPresent() && schedule.get().cron().matches(minute)) {
+                    started.add(start(state, schedule.get()));
                 }
+            } catch (RuntimeException e) {
+                progress.warn(state + ": " + Shown.firstLine(e.getMessage()));
             }
         }
         return started;
+    }
+
+    /** Starts a due backup; its kind is read first, so one an admin broke is named here, not in the backup's log. */
+    private String start(ServiceState state, Schedule schedule) {
+        Service service = services.service(state.kind(), state.name());
+        List<String> args = new ArrayList<>(List.of(state.kind() + ":backup", state.name().value()));
+        schedule.keep().ifPresent(n -> args.addAll(List.of("--keep", Integer.toString(n))));
+        detach.accept(home.root().resolve("backup.log"), args);
+        return service + " backup started";
     }
 
     /** A new file only its owner may read, from its creation: the dump is the service's data. */

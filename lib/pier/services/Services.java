@@ -15,9 +15,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import pier.apps.Apps;
 import pier.base.PierException;
@@ -51,8 +50,6 @@ public final class Services {
     static final Duration READY = Duration.ofSeconds(120);
     static final Duration BUILD = Duration.ofMinutes(20);
     static final Duration STOP_GRACE = Duration.ofSeconds(30);
-    private static final String PASSWORD = "password";
-    private static final String LINKS = "links";
 
     private final PierHome home;
     private final Templates templates;
@@ -76,7 +73,7 @@ public final class Services {
     }
 
     public boolean exists(Service service) {
-        return Files.isRegularFile(service.dir(home).resolve(PASSWORD));
+        return service.state(home).exists();
     }
 
     /** The service, which must exist. */
@@ -88,17 +85,19 @@ public final class Services {
         return service;
     }
 
-    public List<ServiceName> list(String kind) {
-        Path dir = home.services().resolve(ServiceKinds.kind(templates, kind).name());
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> all = Files.list(dir)) {
-            return all.filter(d -> Files.isRegularFile(d.resolve(PASSWORD))).map(d -> ServiceName.of(d.getFileName().toString()))
-                    .sorted().toList();
-        } catch (IOException e) {
-            throw PierException.failed("cannot read " + dir + ": " + e.getMessage(), e);
-        }
+    /** What {@code KIND:list} shows: every service of {@code kind}, their containers from one question to the engine. */
+    public List<Info> list(String kind) {
+        ServiceKind checked = ServiceKinds.kind(templates, kind);
+        Map<String, Container> containers = containersByName(checked.name());
+        return ServiceState.of(home, checked.name()).stream().map(state -> new Service(checked, state.name()))
+                .map(service -> info(service, Optional.ofNullable(containers.get(service.name().value())))).toList();
+    }
+
+    /** Each service's container as {@link #container} finds it, by the service's name. */
+    private Map<String, Container> containersByName(String kind) {
+        // Oldest first, so each name keeps its newest.
+        return containers(Map.of(Labels.SERVICE_KIND, kind)).stream().filter(c -> c.labels().containsKey(Labels.SERVICE))
+                .collect(Collectors.toMap(c -> c.labels().get(Labels.SERVICE), c -> c, (older, newer) -> newer));
     }
 
     /** Builds the kind's image if needed, then starts the service with a new password and a new volume. */
@@ -117,7 +116,7 @@ public final class Services {
             String password = password();
             boolean volumeMade = false;
             try {
-                AtomicFile.write(service.dir(home).resolve(PASSWORD), password + "\n", "rw-------");
+                AtomicFile.write(service.dir(home).resolve(ServiceState.PASSWORD), password + "\n", "rw-------");
                 scheduler.createVolume(service.dockerName(), service.labels());
                 volumeMade = true;
                 String id = start(service, image, service.dockerName(), service.dockerName(), service.labels());
@@ -143,7 +142,10 @@ public final class Services {
     }
 
     public Info info(Service service) {
-        Optional<Container> container = container(service);
+        return info(service, container(service));
+    }
+
+    private Info info(Service service, Optional<Container> container) {
         Map<String, String> env = service.kind().linkEnv(service.values("********"));
         return new Info(service, container.map(Container::status).orElse("missing (pier " + service.kind().name()
                 + ":restart " + service.name() + " makes it again)"), container.map(Container::shortId).orElse("-"),
@@ -186,26 +188,17 @@ public final class Services {
     }
 
     public List<AppName> links(Service service) {
-        return AtomicFile.read(service.dir(home).resolve(LINKS)).map(text -> text.lines().map(String::strip)
-                .filter(l -> !l.isEmpty()).map(AppName::of).sorted().toList()).orElse(List.of());
+        return service.state(home).links();
     }
 
-    /** Every service linked to {@code app}. */
+    /**
+     * Every service linked to {@code app}. Only their kinds' templates are read, so a broken kind of other services
+     * blocks nothing here; a kind an admin removed is left out, as it has no commands left to unlink with.
+     */
     public List<Service> linkedTo(AppName app) {
-        List<Service> linked = new ArrayList<>();
-        for (String kind : kinds()) {
-            if (!Files.isDirectory(home.services().resolve(kind))) {
-                // No service of this kind: its template is not even read, so a broken one blocks nothing here.
-                continue;
-            }
-            for (ServiceName name : list(kind)) {
-                Service service = service(kind, name);
-                if (links(service).contains(app)) {
-                    linked.add(service);
-                }
-            }
-        }
-        return linked;
+        List<String> kinds = kinds();
+        return ServiceState.all(home).stream().filter(state -> kinds.contains(state.kind()) && state.links().contains(app))
+                .map(state -> service(state.kind(), state.name())).toList();
     }
 
     /**
@@ -262,29 +255,21 @@ public final class Services {
      * state directories alone, so a kind whose template an admin broke does not stop an app's removal.
      */
     public void forget(AppName app) {
-        Path root = home.services();
-        if (!Files.isDirectory(root)) {
-            return;
-        }
-        try (Stream<Path> links = Files.find(root, 3, (path, attrs) -> path.getFileName().toString().equals(LINKS))) {
-            for (Path file : links.toList()) {
-                Path dir = file.getParent();
-                String kind = dir.getParent().getFileName().toString();
-                String name = dir.getFileName().toString();
-                try (Lock ignored = Lock.global(home, "service-" + kind + "-" + name)) {
-                    List<String> linked = AtomicFile.read(file).orElse("").lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
-                    if (!linked.contains(app.value())) {
-                        continue;
-                    }
-                    List<String> rest = linked.stream().filter(l -> !l.equals(app.value())).toList();
-                    scheduler.containers(java.util.Map.of(Labels.SERVICE_KIND, kind, Labels.SERVICE, name)).stream()
-                            .filter(c -> !c.labels().containsKey(Labels.SERVICE_CHECK))
-                            .forEach(c -> scheduler.disconnect(c.id(), Resources.network(app)));
-                    AtomicFile.write(file, rest.isEmpty() ? "" : String.join("\n", rest) + "\n", "rw-r--r--");
-                }
+        for (ServiceState state : ServiceState.all(home)) {
+            // Never linked: nothing to change, so no wait on a long backup holding its lock.
+            if (Files.exists(state.dir().resolve(ServiceState.LINKS))) {
+                forget(state, app);
             }
-        } catch (IOException e) {
-            throw PierException.failed("cannot read " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void forget(ServiceState state, AppName app) {
+        try (Lock ignored = state.lock()) {
+            List<AppName> linked = state.links();
+            if (linked.contains(app)) {
+                containers(state.labels()).forEach(c -> scheduler.disconnect(c.id(), Resources.network(app)));
+                state.writeLinks(linked.stream().filter(a -> !a.equals(app)).toList());
+            }
         }
     }
 
@@ -334,8 +319,12 @@ public final class Services {
     }
 
     Optional<Container> container(Service service) {
-        return scheduler.containers(service.labels()).stream().filter(c -> !c.labels().containsKey(Labels.SERVICE_CHECK))
-                .reduce((first, second) -> second);
+        return containers(service.labels()).stream().reduce((first, second) -> second);
+    }
+
+    /** The services' containers carrying {@code labels}, oldest first; never a backup's throwaway check. */
+    private List<Container> containers(Map<String, String> labels) {
+        return scheduler.containers(labels).stream().filter(c -> !c.labels().containsKey(Labels.SERVICE_CHECK)).toList();
     }
 
     /** The service's running container: started again when stopped, made again when gone (its volume keeps the data). */
@@ -467,12 +456,12 @@ public final class Services {
     }
 
     String password(Service service) {
-        return AtomicFile.read(service.dir(home).resolve(PASSWORD)).map(String::strip)
+        return AtomicFile.read(service.dir(home).resolve(ServiceState.PASSWORD)).map(String::strip)
                 .orElseThrow(() -> PierException.failed("no password for " + service + " in " + service.dir(home)));
     }
 
     Lock lock(Service service) {
-        return Lock.global(home, "service-" + service.kind().name() + "-" + service.name());
+        return service.state(home).lock();
     }
 
     private static PierException missing(Service service) {
@@ -480,9 +469,7 @@ public final class Services {
     }
 
     private void writeLinks(Service service, List<AppName> apps) {
-        StringBuilder text = new StringBuilder();
-        new TreeSet<>(apps).forEach(a -> text.append(a).append('\n'));
-        AtomicFile.write(service.dir(home).resolve(LINKS), text.toString(), "rw-r--r--");
+        service.state(home).writeLinks(apps);
     }
 
     private static List<AppName> add(List<AppName> apps, AppName app) {
@@ -493,8 +480,8 @@ public final class Services {
 
     private void deleteState(Service service) {
         Path dir = service.dir(home);
-        AtomicFile.delete(dir.resolve(PASSWORD));
-        AtomicFile.delete(dir.resolve(LINKS));
+        AtomicFile.delete(dir.resolve(ServiceState.PASSWORD));
+        AtomicFile.delete(dir.resolve(ServiceState.LINKS));
         AtomicFile.delete(dir.resolve(ServiceBackups.SCHEDULE));
         AtomicFile.delete(dir);
     }
