@@ -134,6 +134,9 @@ public class cron {
             }
             pier().cron().tick(minute, progress()).forEach(out()::println);
             pier().serviceBackups().tick(minute, progress()).forEach(out()::println);
+            if (pier().swarmWatch().ensure()) {
+                out().println("started the swarm watcher (nodes:watch), which was not running");
+            }
             return 0;
         }
     }

@@ -14,7 +14,9 @@ import picocli.CommandLine.Parameters;
 import pier.access.Rule;
 import pier.cluster.NodeShell;
 import pier.cluster.Nodes;
+import pier.engine.Host;
 import pier.engine.Labels;
+import pier.engine.Launcher;
 import pier.engine.Swarm;
 import pier.names.NodeHost;
 import pier.remote.Remote;
@@ -22,14 +24,12 @@ import pier.remote.Remote;
 /** pier's cluster commands: nodes:add, nodes:list, nodes:drain, nodes:activate, nodes:remove. */
 @Command(name = "nodes", description = "Grow past one server: more hosts as nodes of a Docker swarm this host manages.",
         mixinStandardHelpOptions = true,
-        subcommands = {nodes.Add.class, nodes.ListNodes.class, nodes.Drain.class, nodes.Activate.class, nodes.Remove.class})
+        subcommands = {nodes.Add.class, nodes.ListNodes.class, nodes.Drain.class, nodes.Activate.class, nodes.Remove.class,
+                nodes.Watch.class})
 public class nodes {
     public static void main(String... args) {
         System.exit(Cli.execute(nodes::new, args));
     }
-
-    /** The commands that reach a node as root over SSH with root's own keys: run as root on this host only. */
-    public static final List<String> AS_ROOT = List.of("nodes:add", "nodes:remove");
 
     @Command(name = "nodes:add", mixinStandardHelpOptions = true,
             description = {"Add HOST to the cluster as a worker node. The first time, this host becomes the cluster's"
@@ -61,6 +61,10 @@ public class nodes {
             }
             Nodes.Added added = nodes.add(node, address, NodeShell.ssh(node, Remote.userSshDir()), progress());
             progress().step(node + (added.joinedNow() ? " joined the cluster" : " is in the cluster") + " as a worker");
+            // The watcher runs as pier's user, as everything that writes Nginx's sites does.
+            if (Host.isRoot() && Launcher.userExists()) {
+                Launcher.runAsPier("nodes:watch", "--start");
+            }
             return 0;
         }
     }
@@ -119,6 +123,31 @@ public class nodes {
         protected int run() {
             Swarm.Node node = new Nodes(pier().docker(), pier().templates()).activate(NodeHost.of(host));
             progress().step(host + " is " + node.availability());
+            return 0;
+        }
+    }
+
+    @Command(name = "nodes:watch", mixinStandardHelpOptions = true,
+            description = {"Keep Nginx on the tasks of the apps on the swarm: every " + "2 s, an app whose running web tasks"
+                    + " moved (a node failed or was drained) is re-routed. Runs until stopped, as pier's user; nodes:add and the"
+                    + " minute tick start it in the background (log: /var/lib/pier/cluster/watch.log)."})
+    @Rule(scope = SERVER, changes = false)
+    static class Watch extends PierCommand {
+        @Option(names = "--start", description = "start it in the background unless it runs, then return")
+        boolean start;
+        @Option(names = "--once", description = "one round, then return")
+        boolean once;
+
+        protected int run() {
+            var watch = pier().swarmWatch();
+            if (start) {
+                out().println(watch.ensure() ? "started the swarm watcher"
+                        : watch.running() ? "the swarm watcher runs already" : "no cluster: nothing to watch");
+            } else if (once) {
+                watch.once(progress()).forEach(out()::println);
+            } else {
+                watch.run(progress());
+            }
             return 0;
         }
     }

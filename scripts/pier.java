@@ -5,11 +5,13 @@
 //SOURCES ../lib/pier/**.java
 //SOURCES apps.java keys.java domains.java config.java volumes.java git.java ps.java releases.java
 //SOURCES builder.java events.java resource.java system.java certs.java cron.java nginx.java services.java
+//SOURCES nodes.java scheduler.java
 package pier.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import pier.access.Access;
 import pier.engine.Launcher;
 
 /** pier: every command an admin runs, locally as {@code pier CMD} or remotely as {@code ssh pier@host CMD}. */
@@ -35,7 +37,7 @@ public class pier implements Runnable, Cli.Root {
 
     private static int executeHere(String... args) {
         // The installer, and the node commands that reach a node as root with root's SSH keys, stay root.
-        boolean asRoot = args.length > 0 && (args[0].equals("install") || nodes.AS_ROOT.contains(args[0]));
+        boolean asRoot = args.length > 0 && Access.AS_ROOT.contains(args[0]);
         if (!asRoot && Launcher.shouldSwitchToPier()) {
             // A FILE on the line is read here, as root, before the switch: see InvokerFiles.
             return InvokerFiles.runAsPier(commandLine(args), args);
@@ -54,7 +56,7 @@ public class pier implements Runnable, Cli.Root {
     /** The groups whose commands pier has, each as its own script declares them in {@code subcommands}. */
     static final java.util.List<Class<?>> GROUPS = java.util.List.of(apps.class, config.class, domains.class, certs.class, volumes.class,
             builder.class, keys.class, git.class, ps.class, resource.class, releases.class, events.class,
-            system.class, cron.class, nginx.class, nodes.class);
+            system.class, cron.class, nginx.class, nodes.class, scheduler.class);
 
     /** The whole command tree, gated (see Cli): each command runs only if the acting key may run it (pier.Access). */
     public static CommandLine commandLine() {

@@ -11,6 +11,7 @@ import pier.access.Events;
 import pier.access.Keys;
 import pier.apps.AppDomains;
 import pier.apps.Apps;
+import pier.apps.Placement;
 import pier.apps.Certificates;
 import pier.apps.Releases;
 import pier.apps.Routing;
@@ -152,6 +153,8 @@ public final class Pier implements AutoCloseable {
     public void destroy(AppName app, Progress progress) {
         // The services leave the app's network first: Docker keeps a network something is still on.
         services().forget(app);
+        new pier.deploy.SwarmApps(this::docker).removeAll(app)
+                .forEach(service -> progress.detail("removed the swarm service " + service));
         apps().destroy(app, docker(), nginx(), progress);
         keys().forget(app);
     }
@@ -277,6 +280,38 @@ public final class Pier implements AutoCloseable {
             }
             Undo.restartOrUndo(() -> restartLocked(app, what, progress), undo, setting, setting.endsWith("s"));
         }
+    }
+
+    /**
+     * Where the app's processes run ({@code scheduler:set}): this host's Docker or the cluster's swarm, with the
+     * swarm's constraints. A deployed app moves at once, by a restart on the new scheduler; a failed move puts the
+     * setting back and the app keeps running where it ran.
+     */
+    public void place(AppName app, Placement placement, Progress progress) {
+        apps().require(app);
+        Placement before = Placement.read(home, app);
+        if (before.equals(placement)) {
+            throw PierException.failed(app + " runs on " + placement.scheduler() + " with those constraints already; nothing to change");
+        }
+        if (placement.swarm() && !new pier.deploy.SwarmApps(this::docker).available()) {
+            throw PierException.usage("this host manages no cluster: add a node first with pier nodes:add HOST (as root on this"
+                    + " host), then place " + app + " on the swarm");
+        }
+        if (placement.swarm() && !volumes().mountsFor(app).isEmpty()) {
+            throw PierException.usage(app + " has volumes linked, which live on this host only: the swarm does not run apps"
+                    + " with volumes yet (volume:unlink them, or keep " + app + " on docker)");
+        }
+        String what = "Setting the scheduler to " + (placement.swarm() ? "swarm (the cluster)" : "docker (this host)")
+                + (placement.constraints().isEmpty() ? "" : " where " + String.join(", ", placement.constraints()));
+        changeAndRestart(app, what, true, "the scheduler", progress, () -> {
+            placement.write(home, app);
+            return () -> before.write(home, app);
+        });
+    }
+
+    /** What keeps Nginx on the tasks of the apps on the swarm between deploys. */
+    public pier.deploy.SwarmWatch swarmWatch() {
+        return new pier.deploy.SwarmWatch(home, routing(), new pier.deploy.SwarmApps(this::docker));
     }
 
     /** Restarts a deployed, running app as a new release described as {@code why}; says why not otherwise. */

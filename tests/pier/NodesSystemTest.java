@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,12 +29,21 @@ class NodesSystemTest {
     static final Path DAEMON_JSON = Path.of("/etc/docker/daemon.json");
     static final ObjectMapper JSON = new ObjectMapper();
 
+    static final String APP = "swarm-web";
+    static final String HOST = APP + "." + DOMAIN;
+    static final String SERVICE = "pier-" + APP + "-web";
+
     static SecondHost node;
+    static Path appRepo;
     static Path key;
     static String daemonJson;
 
     @BeforeAll
     static void aSecondHost() throws Exception {
+        // What an earlier, interrupted run left: its app first, as it stops a server-wide change.
+        if (Files.exists(SystemHost.PIER)) {
+            SystemHost.pier("apps:destroy", APP, "--force");
+        }
         key = SystemHost.installWithAdminKey(DOMAIN);
         daemonJson = Files.readString(DAEMON_JSON);
         SystemHost.run("docker", "swarm", "leave", "--force");
@@ -42,12 +52,18 @@ class NodesSystemTest {
 
     @AfterAll
     static void putDockerBack() throws Exception {
+        SystemHost.pier("apps:destroy", APP, "--force");
         if (node != null) {
             node.close();
         }
         SystemHost.run("docker", "swarm", "leave", "--force");
+        // Swarm mode leaves its gateway bridge behind: no later test should meet it.
+        SystemHost.run("docker", "network", "rm", "docker_gwbridge");
         SystemHost.run("pkill", "-f", "/usr/bin/docker-registry");
-        Files.writeString(DAEMON_JSON, daemonJson);
+        SystemHost.run("pkill", "-f", "nodes:watch");
+        if (daemonJson != null) {
+            Files.writeString(DAEMON_JSON, daemonJson);
+        }
         SystemHost.run("sh", "-c", "kill -HUP $(cat /var/run/docker.pid)");
     }
 
@@ -151,6 +167,101 @@ class NodesSystemTest {
 
     @Test
     @Order(5)
+    void anAppOnTheSwarmRunsATaskOnEachHostAndARedeployDropsNoRequest() throws Exception {
+        appRepo = SystemHost.busyboxRepo(key);
+        Result pushed = pushWho("one");
+        assertEquals(0, pushed.code(), pushed.output());
+        assertEquals("one", SystemHost.awaitBody(HOST, "one", 30).body());
+
+        Result placed = SystemHost.pier("scheduler:set", APP, "swarm");
+        assertEquals(0, placed.code(), placed.output());
+        assertTrue(placed.output().contains("on the cluster"), placed.output());
+        Result scaled = SystemHost.pier("ps:scale", APP, "web=2");
+        assertEquals(0, scaled.code(), scaled.output());
+        assertTrue(scaled.output().contains("2 web task(s)"), scaled.output());
+
+        // One task on each host (Swarm spreads them), each answering through Nginx here.
+        List<String> tasks = SystemHost.run("docker", "service", "ps", "-q", "--filter", "desired-state=running", SERVICE).output()
+                .lines().filter(l -> !l.isBlank()).toList();
+        List<String> command = new java.util.ArrayList<>(List.of("docker", "inspect", "--format", "{{.NodeID}}"));
+        command.addAll(tasks);
+        assertEquals(2, SystemHost.run(command.toArray(String[]::new)).output().lines().filter(l -> !l.isBlank()).distinct().count(),
+                "two tasks on two nodes: " + tasks);
+        Map<String, Integer> perTask = new java.util.TreeMap<>();
+        for (int i = 0; i < 40; i++) {
+            SystemHost.Response who = SystemHost.get(HOST, "/who");
+            assertEquals(200, who.status(), who.body());
+            perTask.merge(who.body(), 1, Integer::sum);
+        }
+        System.out.println("requests per task: " + perTask);
+        assertEquals(2, perTask.size(), "both tasks answer: " + perTask);
+        awaitNoLocalContainer();
+
+        // A redeploy: start-first, one task at a time, Nginx following the tasks.
+        SystemHost.Load load = SystemHost.Load.on(HOST);
+        Result redeployed = pushWho("two");
+        List<SystemHost.Response> seen = load.stopAfter(1000);
+        assertEquals(0, redeployed.code(), redeployed.output());
+        long failed = seen.stream().filter(r -> r.status() != 200).count();
+        System.out.println("swarm redeploy under load: " + seen.size() + " requests, " + failed + " failed");
+        assertEquals(0, failed, "failed requests: " + seen.stream().filter(r -> r.status() != 200).limit(5).toList());
+        assertEquals("two", SystemHost.get(HOST).body());
+    }
+
+    @Test
+    @Order(6)
+    void drainingANodeMovesItsTaskAndNginxFollowsWithinSeconds() throws Exception {
+        Path vhost = Path.of("/var/lib/pier/nginx", APP + ".conf");
+        assertTrue(Files.readString(vhost).contains(SecondHost.ADDRESS + ":"), "a task on the node: " + Files.readString(vhost));
+        SystemHost.Load load = SystemHost.Load.on(HOST);
+        long start = System.nanoTime();
+        Result drained = SystemHost.pier("nodes:drain", SecondHost.ADDRESS);
+        assertEquals(0, drained.code(), drained.output());
+        double left = -1;
+        double followed = -1;
+        for (int i = 0; i < 160 && followed < 0; i++) {
+            String routed = Files.readString(vhost);
+            double now = (System.nanoTime() - start) / 1e9;
+            if (left < 0 && !routed.contains(SecondHost.ADDRESS + ":")) {
+                left = now;
+            }
+            if (left >= 0 && routed.split(SecondHost.MANAGER_ADDRESS + ":", -1).length == 3) {
+                followed = now;
+            }
+            Thread.sleep(250);
+        }
+        List<SystemHost.Response> seen = load.stopAfter(1000);
+        long failed = seen.stream().filter(r -> r.status() != 200).count();
+        System.out.printf("node drained: Nginx left the node after %.1f s and routed to both tasks on the manager after %.1f s;"
+                + " %d requests, %d failed%n", left, followed, seen.size(), failed);
+        assertTrue(left > 0 && followed > 0, "Nginx follows the tasks to the manager within 40 s: " + Files.readString(vhost));
+        assertEquals(0, failed, "Nginx retries a request the drained task refused on the task that runs");
+        assertEquals(200, SystemHost.get(HOST).status());
+        assertEquals(0, SystemHost.pier("nodes:activate", SecondHost.ADDRESS).code());
+    }
+
+    @Test
+    @Order(7)
+    void aFailingReleaseRollsBackOnTheSwarmAndDockerBringsTheAppHome() throws Exception {
+        Files.writeString(appRepo.resolve("Dockerfile"), "FROM scratch\nCOPY busybox /bin/busybox\nCOPY www /www\n"
+                + "CMD [\"/bin/busybox\", \"sleep\", \"3600\"]\n");
+        assertEquals(0, SystemHost.git(appRepo, key, "commit", "-q", "-a", "-m", "serves nothing").code());
+        Result broken = SystemHost.git(appRepo, key, "push", "pier@localhost:" + APP, "main");
+        assertTrue(broken.code() != 0, broken.output());
+        assertTrue(broken.output().contains("rolled the service back"), broken.output());
+        assertEquals("two", SystemHost.get(HOST).body(), "the release before keeps serving");
+
+        Result home = SystemHost.pier("scheduler:set", APP, "docker");
+        assertEquals(0, home.code(), home.output());
+        assertTrue(home.output().contains("removed the swarm service " + SERVICE), home.output());
+        assertEquals("two", SystemHost.get(HOST).body());
+        assertEquals("", SystemHost.run("docker", "service", "ls", "-q", "--filter", "label=pier.app=" + APP).output().strip());
+        Result report = SystemHost.pier("scheduler:report", APP);
+        assertTrue(report.output().contains("docker (this host)"), report.output());
+    }
+
+    @Test
+    @Order(8)
     void badNodesAndUntrustedHostsAreRefusedWithOneLineAndChangeNothing() throws Exception {
         Result bad = asAdmin("nodes:add", "root@" + SecondHost.ADDRESS);
         assertEquals(2, bad.code(), bad.output());
@@ -180,7 +291,7 @@ class NodesSystemTest {
     }
 
     @Test
-    @Order(6)
+    @Order(9)
     void nodesRemoveHasTheNodeLeaveAndForgetsIt() {
         Result removed = asAdmin("nodes:remove", SecondHost.ADDRESS);
         assertEquals(0, removed.code(), removed.output());
@@ -188,6 +299,30 @@ class NodesSystemTest {
         assertEquals("inactive", node.swarmState());
         Result gone = SystemHost.pier("nodes:drain", SecondHost.ADDRESS);
         assertEquals(2, gone.code(), gone.output());
+    }
+
+    /** Commits a page saying {@code body} and an httpd that also tells which task answered (/who) and pushes it. */
+    private static Result pushWho(String body) throws Exception {
+        Files.writeString(appRepo.resolve("www/index.html"), body + "\n");
+        Files.writeString(appRepo.resolve("Dockerfile"), "FROM scratch\nCOPY busybox /bin/busybox\nCOPY www /www\n"
+                + "CMD [\"/bin/busybox\", \"sh\", \"-c\", \"/bin/busybox hostname > /www/who; exec /bin/busybox httpd -f -p $PORT -h /www\"]\n");
+        assertEquals(0, SystemHost.git(appRepo, key, "add", "-A").code());
+        assertEquals(0, SystemHost.git(appRepo, key, "commit", "-q", "-m", body).code());
+        return SystemHost.git(appRepo, key, "push", "pier@localhost:" + APP, "main");
+    }
+
+    /** The retire of the release that ran here ends with no container of the app on this host outside the swarm. */
+    private static void awaitNoLocalContainer() throws InterruptedException {
+        for (int i = 0; i < 60; i++) {
+            String local = SystemHost.run("docker", "ps", "-aq", "--filter", "label=pier.app=" + APP, "--filter",
+                    "label=pier.process=web").output();
+            String swarm = SystemHost.run("docker", "ps", "-aq", "--filter", "label=com.docker.swarm.service.name=" + SERVICE).output();
+            if (local.lines().filter(l -> !l.isBlank()).allMatch(swarm::contains)) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("the app's container on this host was not retired after it moved to the swarm");
     }
 
     /** pier as root on this host with the admin's HOME, whose .ssh reaches the second host. */

@@ -15,8 +15,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A second host on this machine for the cluster's tests: a network namespace joined to this one by a veth pair
- * ({@link #MANAGER_ADDRESS} here, {@link #ADDRESS} there), its own dockerd (data-root, exec-root, socket; no bridge
- * and no iptables of its own) and its own sshd for root, whose sessions' {@code docker} talks to that dockerd. It shares
+ * ({@link #MANAGER_ADDRESS} here, {@link #ADDRESS} there), its own dockerd (data-root, exec-root, socket; no default
+ * bridge; its iptables rules are the namespace's own, and a task's host-mode port needs them) and its own sshd for root, whose sessions' {@code docker} talks to that dockerd. It shares
  * this machine's files, as a container's host would not; the tests only write there what a real node would hold.
  * {@link #adminHome} is a HOME whose {@code .ssh} holds a key that sshd takes and the node's host key as known.
  */
@@ -79,7 +79,7 @@ final class SecondHost implements AutoCloseable {
         Files.writeString(config, "{\"live-restore\": false}\n");
         new ProcessBuilder("nsenter", "--net=/var/run/netns/" + NETNS, "setsid", "dockerd", "--data-root", DATA.resolve("docker").toString(),
                 "--exec-root", RUN.resolve("exec").toString(), "--pidfile", DOCKER_PID.toString(), "--host", "unix://" + SOCKET,
-                "--bridge", "none", "--iptables=false", "--config-file", config.toString())
+                "--bridge", "none", "--config-file", config.toString())
                 .redirectOutput(RUN.resolve("dockerd.log").toFile()).redirectErrorStream(true).start();
         await("the second host's dockerd", () -> SystemHost.run("docker", "-H", "unix://" + SOCKET, "version").code() == 0);
     }
@@ -121,6 +121,14 @@ final class SecondHost implements AutoCloseable {
             } catch (IOException | NumberFormatException e) {
                 // Nothing running to stop.
             }
+        }
+        // The engine's own namespaces (an overlay's) stay mounted under its data-root after it stopped.
+        try {
+            Files.readAllLines(Path.of("/proc/mounts")).stream().map(l -> l.split(" ")[1])
+                    .filter(m -> m.startsWith(DATA.toString()) || m.startsWith(RUN.toString()))
+                    .sorted(java.util.Comparator.reverseOrder()).forEach(m -> SystemHost.run("umount", "-l", m));
+        } catch (IOException e) {
+            // No mount table to read: nothing to unmount.
         }
         SystemHost.run("ip", "netns", "del", NETNS);
         SystemHost.run("ip", "link", "del", HOST_VETH);

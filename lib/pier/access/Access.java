@@ -45,6 +45,12 @@ public final class Access {
      */
     public static final Set<String> HOST_ONLY = Set.of("ssh-command", "install", "ps:retire", "nodes:add", "nodes:remove");
 
+    /**
+     * Commands root runs as root, not as the pier user: the installer, and the node commands that reach a node as root
+     * with root's own SSH keys. All are {@link #HOST_ONLY}.
+     */
+    public static final Set<String> AS_ROOT = Set.of("install", "nodes:add", "nodes:remove");
+
     /** Annotation values can only be written on a declaration: these carry the two rules pier itself gives. */
     private static final class Declared {
         @Rule(scope = Scope.ANYONE, changes = false)

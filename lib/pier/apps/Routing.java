@@ -60,6 +60,10 @@ public final class Routing {
      * before their retirement are not among them.
      */
     public List<Nginx.Upstream> upstreams(AppName app) {
+        if (Placement.read(home, app).swarm()) {
+            // On the cluster: the web service's running tasks, wherever Swarm placed them.
+            return scheduler.get().swarmUpstreams(Labels.swarmService(app.value(), ProcessType.WEB.value()));
+        }
         Map<String, String> labels = new HashMap<>(Map.of(Labels.APP, app.value(), Labels.PROCESS, ProcessType.WEB.value()));
         Optional<Release> live = new Releases(home, app).current();
         live.ifPresent(r -> labels.put(Labels.RELEASE, Integer.toString(r.id())));

@@ -50,18 +50,23 @@ public final class Deploy {
 
     /** Deploys on {@code scheduler}, building with {@code images}, routed by {@code routing}. */
     public Deploy(PierHome home, Scheduler scheduler, Images images, Routing routing, Buildpacks buildpacks) {
+        this(home, scheduler, images, routing, buildpacks, SwarmApps.none());
+    }
+
+    /** Deploys on {@code scheduler}, or on the cluster through {@code swarm} for an app placed there. */
+    public Deploy(PierHome home, Scheduler scheduler, Images images, Routing routing, Buildpacks buildpacks, SwarmApps swarm) {
         this.home = home;
         this.scheduler = scheduler;
         this.images = images;
         this.build = new Build(home, images, buildpacks);
-        this.launch = new Launch(home, scheduler, images, routing);
+        this.launch = new Launch(home, scheduler, images, routing, swarm);
         this.retire = new Retire(home, scheduler, images, routing);
         this.pending = new PendingRelease(home, scheduler, routing);
     }
 
     /** On the local Docker engine and Nginx, with {@code buildpacks}. */
     public Deploy(PierHome home, Docker docker, Nginx nginx, Buildpacks buildpacks) {
-        this(home, docker, docker, new Routing(home, () -> docker, nginx), buildpacks);
+        this(home, docker, docker, new Routing(home, () -> docker, nginx), buildpacks, new SwarmApps(() -> docker));
     }
 
     /** With the shipped buildpacks (and the admin's overrides in /etc/pier/templates), as {@code pier} itself uses. */

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import pier.apps.Apps;
+import pier.apps.Placement;
 import pier.apps.Release;
 import pier.apps.Releases;
 import pier.apps.Routing;
@@ -47,12 +48,14 @@ final class Launch {
     private final Scheduler scheduler;
     private final Images images;
     private final Routing routing;
+    private final SwarmApps swarm;
 
-    Launch(PierHome home, Scheduler scheduler, Images images, Routing routing) {
+    Launch(PierHome home, Scheduler scheduler, Images images, Routing routing, SwarmApps swarm) {
         this.home = home;
         this.scheduler = scheduler;
         this.images = images;
         this.routing = routing;
+        this.swarm = swarm;
     }
 
     /**
@@ -97,6 +100,7 @@ final class Launch {
         // The one-off commands (release, predeploy, postdeploy) run only for a new image or config.
         boolean fresh = live.isEmpty() || !live.get().image().equals(release.image())
                 || !live.get().config().equals(release.config());
+        Placement placement = Placement.read(home, app);
         try {
             Optional<String> releaseCommand = release.procfile().command(ProcessType.RELEASE);
             if (releaseCommand.isPresent() && fresh) {
@@ -119,47 +123,62 @@ final class Launch {
             }
             t1 = System.nanoTime();
 
-            progress.step("Starting " + app + " v" + id + " (" + Scale.describe(formation)
-                    + (webs > 0 ? ", PORT=" + release.port() : "") + ")");
-            Addresses addresses = new Addresses(scheduler);
-            for (int i = 1; i <= webs; i++) {
-                ContainerSpec spec = ContainerSpecs.process(app, release, ProcessType.WEB, i, env, addresses.choose(app),
-                        freePort(), mounts, resources.confinement(app, ProcessType.WEB.value()));
-                started.add(new Started(scheduler.start(spec), spec.labels().get(Labels.INSTANCE), spec.hostPort(),
-                        new Nginx.Upstream(spec.labels().get(Labels.ADDRESS), release.port())));
-            }
-            // Workers start beside the webs, so the time they must stay up overlaps the webs' checks.
-            long workersStarted = System.nanoTime();
-            formation.forEach((type, count) -> {
-                if (type.equals(ProcessType.WEB)) {
-                    return;
-                }
-                for (int i = 1; i <= count; i++) {
-                    workers.add(new Worker(scheduler.start(ContainerSpecs.process(app, release, type, i, env, "", 0,
-                            mounts, resources.confinement(app, type.value()))), type + "." + i));
-                }
-            });
-            List<String> ids = new ArrayList<>(started.stream().map(Started::id).toList());
-            workers.forEach(w -> ids.add(w.id()));
-            releases.pending(new Releases.Pending(release, ids, started.stream().map(Started::upstream).toList()), config);
-            t2 = System.nanoTime();
-            if (webs > 0) {
-                progress.step((release.checks().isDefault() ? "Checking that " + app + " v" + id + " answers HTTP"
-                        : "Running the checks from " + release.checks().source() + " on " + app + " v" + id));
-                String host = domains.isEmpty() ? "localhost" : domains.get(0).value();
-                check(release, started, host, settings.healthTimeout()).forEach(progress::detail);
-                // Healthy now: from here on the engine restarts them after a crash, a reboot or a dockerd restart.
-                started.forEach(s -> scheduler.keepRunning(s.id()));
+            if (placement.swarm()) {
+                progress.step("Starting " + app + " v" + id + " on the cluster (" + Scale.describe(formation)
+                        + (webs > 0 ? ", PORT=" + release.port() : "") + ")");
+                t2 = System.nanoTime();
+                List<Nginx.Upstream> upstreams = swarm.start(app, release, formation, env, resources, placement,
+                        settings.healthTimeout().plusSeconds(60), following -> {
+                            if (!following.isEmpty()) {
+                                routing.switchTo(app, domains, following);
+                            }
+                        }, progress);
+                t3 = System.nanoTime();
+                progress.step("Switching Nginx to v" + id + " (" + upstreams.size() + " web task(s))");
+                routing.switchTo(app, domains, upstreams);
             } else {
-                progress.detail("web=0: no web container, so the site answers 503 (pier ps:scale " + app + " web=1 to serve)");
+                progress.step("Starting " + app + " v" + id + " (" + Scale.describe(formation)
+                        + (webs > 0 ? ", PORT=" + release.port() : "") + ")");
+                Addresses addresses = new Addresses(scheduler);
+                for (int i = 1; i <= webs; i++) {
+                    ContainerSpec spec = ContainerSpecs.process(app, release, ProcessType.WEB, i, env, addresses.choose(app),
+                            freePort(), mounts, resources.confinement(app, ProcessType.WEB.value()));
+                    started.add(new Started(scheduler.start(spec), spec.labels().get(Labels.INSTANCE), spec.hostPort(),
+                            new Nginx.Upstream(spec.labels().get(Labels.ADDRESS), release.port())));
+                }
+                // Workers start beside the webs, so the time they must stay up overlaps the webs' checks.
+                long workersStarted = System.nanoTime();
+                formation.forEach((type, count) -> {
+                    if (type.equals(ProcessType.WEB)) {
+                        return;
+                    }
+                    for (int i = 1; i <= count; i++) {
+                        workers.add(new Worker(scheduler.start(ContainerSpecs.process(app, release, type, i, env, "", 0,
+                                mounts, resources.confinement(app, type.value()))), type + "." + i));
+                    }
+                });
+                List<String> ids = new ArrayList<>(started.stream().map(Started::id).toList());
+                workers.forEach(w -> ids.add(w.id()));
+                releases.pending(new Releases.Pending(release, ids, started.stream().map(Started::upstream).toList()), config);
+                t2 = System.nanoTime();
+                if (webs > 0) {
+                    progress.step((release.checks().isDefault() ? "Checking that " + app + " v" + id + " answers HTTP"
+                            : "Running the checks from " + release.checks().source() + " on " + app + " v" + id));
+                    String host = domains.isEmpty() ? "localhost" : domains.get(0).value();
+                    check(release, started, host, settings.healthTimeout()).forEach(progress::detail);
+                    // Healthy now: from here on the engine restarts them after a crash, a reboot or a dockerd restart.
+                    started.forEach(s -> scheduler.keepRunning(s.id()));
+                } else {
+                    progress.detail("web=0: no web container, so the site answers 503 (pier ps:scale " + app + " web=1 to serve)");
+                }
+                if (!workers.isEmpty()) {
+                    checkWorkers(workers, workersStarted, settings.workersSettle(), progress);
+                }
+                t3 = System.nanoTime();
+                CrashPoint.AFTER_START.reach(home, progress);
+                progress.step("Switching Nginx to v" + id);
+                routing.switchTo(app, domains, started.stream().map(Started::upstream).toList());
             }
-            if (!workers.isEmpty()) {
-                checkWorkers(workers, workersStarted, settings.workersSettle(), progress);
-            }
-            t3 = System.nanoTime();
-            CrashPoint.AFTER_START.reach(home, progress);
-            progress.step("Switching Nginx to v" + id);
-            routing.switchTo(app, domains, started.stream().map(Started::upstream).toList());
         } catch (RuntimeException e) {
             started.forEach(s -> showCrash(s.id(), s.instance(), progress));
             started.forEach(s -> scheduler.stopAndRemove(s.id(), Duration.ofSeconds(1)));
@@ -178,6 +197,10 @@ final class Launch {
         // engine must not bring them back beside the live release, so they lose their restart policy right now.
         List<String> retiring = new PendingRelease(home, scheduler, routing).older(app, id);
         letStop(retiring, progress);
+        if (!placement.swarm()) {
+            swarm.removeAll(app).forEach(service -> progress.detail("removed the swarm service " + service + ": " + app
+                    + " runs on this host again"));
+        }
         releases.clearPending();
 
         Deploy.Timings timings = new Deploy.Timings(build, releaseTime, Duration.ofNanos(t2 - t1), Duration.ofNanos(t3 - t2),

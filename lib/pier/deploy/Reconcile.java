@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import pier.apps.Apps;
+import pier.apps.Placement;
 import pier.apps.Release;
 import pier.apps.Releases;
 import pier.apps.Routing;
@@ -118,6 +119,10 @@ public final class Reconcile {
             return;
         }
         Release live = current.get();
+        if (Placement.read(home, app).swarm()) {
+            converge(app, live, processes, fix);
+            return;
+        }
         List<Container> others = processes.stream()
                 .filter(c -> c.release() != live.id() || !c.labels().containsKey(Labels.RELEASE)).toList();
         List<Container> own = processes.stream().filter(c -> !others.contains(c)).toList();
@@ -171,6 +176,23 @@ public final class Reconcile {
         // Only now, with the live release served, do the other releases' containers go.
         remove(others, "not the live release " + live.tag(), fix);
         failIf(problems);
+    }
+
+    /**
+     * An app on the cluster: Swarm keeps its tasks at the scale (after a crash, a node lost), so what is left here is
+     * Nginx following the tasks, and no container of the app on this host's own Docker.
+     */
+    private void converge(AppName app, Release live, List<Container> local, Progress fix) {
+        List<Nginx.Upstream> upstreams = routing.upstreams(app);
+        if (live.count(ProcessType.WEB) > 0 && upstreams.isEmpty()) {
+            throw PierException.failed("no web task of " + app + " runs on the cluster (docker service ps "
+                    + Labels.swarmService(app.value(), ProcessType.WEB.value()) + " says why), so Nginx was left as it was");
+        }
+        if (routing.routeTo(app, upstreams)) {
+            fix.line("Nginx routes " + app + " to " + String.join(", ", upstreams.stream().map(u -> u.host() + ":" + u.port())
+                    .toList()) + " on the cluster");
+        }
+        remove(local, app + " runs on the cluster", fix);
     }
 
     private static void failIf(List<String> problems) {

@@ -88,6 +88,52 @@ public final class Docker implements Scheduler, Images, AutoCloseable {
         return new Swarm(client);
     }
 
+    /** The swarm services this manager runs: an app's processes across the nodes. */
+    public SwarmServices swarmServices() {
+        return new SwarmServices(http);
+    }
+
+    @Override
+    public List<Nginx.Upstream> swarmUpstreams(String service) {
+        // A host that left its swarm has no tasks to route to; the app then has nothing running, like a stopped one.
+        if (!swarm().managing()) {
+            return List.of();
+        }
+        Map<String, String> addresses = new java.util.HashMap<>();
+        swarm().nodes().forEach(n -> addresses.put(n.id(), n.address()));
+        return SwarmServices.upstreams(swarmServices().tasks(service), addresses);
+    }
+
+    /**
+     * Tags the local {@code image} as {@code repository:tag} in {@code registry} and pushes it there as pier's account;
+     * returns the pushed name. Layers the registry has already are not sent again.
+     */
+    public String push(String image, Registry registry, String repository, String tag, String password) {
+        String remote = registry.host() + "/" + repository;
+        try {
+            client.tagImageCmd(image, remote, tag).withForce().exec();
+            com.github.dockerjava.api.model.AuthConfig auth = new com.github.dockerjava.api.model.AuthConfig()
+                    .withUsername(Registry.USER).withPassword(password).withRegistryAddress(registry.host());
+            client.pushImageCmd(remote).withTag(tag).withAuthConfig(auth)
+                    .exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.PushResponseItem>() {
+                        @Override
+                        public void onNext(com.github.dockerjava.api.model.PushResponseItem item) {
+                            if (item.isErrorIndicated()) {
+                                throw new IllegalStateException(item.getErrorDetail() != null ? item.getErrorDetail().getMessage()
+                                        : String.valueOf(item.getError()));
+                            }
+                        }
+                    }).awaitCompletion();
+            return remote + ":" + tag;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw PierException.failed("interrupted while pushing " + image + " to " + registry.host());
+        } catch (RuntimeException e) {
+            throw PierException.failed("cannot push " + image + " to the cluster's registry " + registry.host() + ": "
+                    + Shown.firstLine(String.valueOf(e.getMessage())), e);
+        }
+    }
+
     public boolean ping() {
         try {
             client.pingCmd().exec();
@@ -513,13 +559,24 @@ public final class Docker implements Scheduler, Images, AutoCloseable {
 
     /** Containers carrying all of {@code labels}, running or not, oldest first. */
     public List<Container> containers(Map<String, String> labels) {
-        return seen(client.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec());
+        return ownOnly(seen(client.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec()));
     }
 
     /** Containers carrying the label {@code key}, whatever its value, running or not, oldest first. */
     public List<Container> containersLabelled(String key) {
-        return seen(client.listContainersCmd().withShowAll(true).withLabelFilter(List.of(key)).exec());
+        return ownOnly(seen(client.listContainersCmd().withShowAll(true).withLabelFilter(List.of(key)).exec()));
     }
+
+    /**
+     * The containers this engine runs for pier itself: a swarm task on this host carries the app's labels too, but
+     * Swarm owns it, and a reconcile or retire that took it for a local process would stop it under Swarm's feet.
+     */
+    private static List<Container> ownOnly(List<Container> containers) {
+        return containers.stream().filter(c -> !c.labels().containsKey(SWARM_TASK)).toList();
+    }
+
+    /** On every container Swarm runs for a service's task. */
+    static final String SWARM_TASK = "com.docker.swarm.task.id";
 
     /** Containers (pier's or not) that mount any of {@code volumes}, running or not. */
     public List<Container> containersMounting(List<String> volumes) {

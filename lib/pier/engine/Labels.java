@@ -54,6 +54,11 @@ public final class Labels {
         return Map.of(APP, app, RELEASE, Integer.toString(release), PROCESS, process);
     }
 
+    /** {@code pier-blog-web}: the swarm service of one process type of an app placed on the cluster. */
+    public static String swarmService(String app, String process) {
+        return "pier-" + app + "-" + process;
+    }
+
     /** {@code pier-blog-v3-web.1}: the name of an instance (or a one-off's suffix) of a release. */
     public static String containerName(String app, int release, String instance) {
         return "pier-" + app + "-v" + release + "-" + instance;

@@ -116,6 +116,14 @@ public interface Scheduler {
     /** Removes a volume; one that is gone already is fine. */
     void removeVolume(String name);
 
+    /**
+     * Where a proxy reaches the running tasks of the swarm service {@code service} (an app placed on the cluster): each
+     * task's node address and published port. An engine that runs no swarm has none to give.
+     */
+    default List<Nginx.Upstream> swarmUpstreams(String service) {
+        throw new UnsupportedOperationException("this engine runs no swarm");
+    }
+
     /** The size on disk of each volume the engine measures, by name; a volume it cannot measure is absent. */
     Map<String, Long> volumeSizes();
 }
