@@ -3,7 +3,6 @@
 //SOURCES ../lib/pier/**.java
 package pier.cli;
 
-import static pier.access.Access.Scope.APP;
 import static pier.access.Access.Scope.SERVER;
 
 import java.util.List;
@@ -66,7 +65,7 @@ public class scheduler {
 
     @Command(name = "scheduler:report", mixinStandardHelpOptions = true,
             description = "Where APP's processes run, and the swarm's constraints for it.")
-    @Rule(scope = APP, changes = false)
+    @Rule(scope = SERVER, changes = false)
     static class Report extends PierCommand {
         @Mixin
         AppMixin app;

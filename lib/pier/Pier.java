@@ -303,7 +303,9 @@ public final class Pier implements AutoCloseable {
         }
         String what = "Setting the scheduler to " + (placement.swarm() ? "swarm (the cluster)" : "docker (this host)")
                 + (placement.constraints().isEmpty() ? "" : " where " + String.join(", ", placement.constraints()));
-        changeAndRestart(app, what, true, "the scheduler", progress, () -> {
+        // Constraints mean something on the swarm only: on docker they are kept for the next move, with no restart.
+        boolean moves = !before.scheduler().equals(placement.scheduler()) || placement.swarm();
+        changeAndRestart(app, what, moves, "the scheduler", progress, () -> {
             placement.write(home, app);
             return () -> before.write(home, app);
         });

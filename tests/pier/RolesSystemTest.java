@@ -54,6 +54,9 @@ class RolesSystemTest {
      */
     static final Set<String> REACH_OUTSIDE = Set.of("letsencrypt:enable", "letsencrypt:renew");
 
+    /** Commands that act on a cluster's node, which this host has none of (NodesSystemTest has): the gate is what is tried. */
+    static final Set<String> NEEDS_A_NODE = Set.of("nodes:drain", "nodes:activate");
+
     /** The one app.json cron entry of the apps under test: yearly, so no tick runs it meanwhile. */
     static final String CRON_JSON = "{\"cron\": [{\"command\": \"true\", \"schedule\": \"0 0 1 1 *\"}]}";
     static final String CRON_ID = new pier.apps.CronEntry(pier.apps.CronSchedule.parse("0 0 1 1 *"), "true", false).id();
@@ -183,6 +186,13 @@ class RolesSystemTest {
             Call.of("letsencrypt:renew"),
             // Every service kind's commands are the same classes with the same rules (ServiceCommandsTest): one
             // kind's stand for all, see theMatrixCoversEveryCommand.
+            Call.of("nodes:list"),
+            Call.of("nodes:watch", "--once"),
+            Call.of("nodes:drain", "10.88.0.9"),
+            Call.of("nodes:activate", "10.88.0.9"),
+            Call.of("scheduler:report", "{app}"),
+            Call.of("scheduler:set", "{app}", "constraint", "node.labels.matrix==1"),
+            Call.of("scheduler:set", "{app}", "constraint", "clear"),
             Call.of("postgres:create", "matrix-pg"),
             Call.of("postgres:list"),
             Call.of("postgres:info", "matrix-pg"),
@@ -287,7 +297,10 @@ class RolesSystemTest {
         SERVER_CALLS.forEach(c -> covered.add(c.command()));
         Set<String> commands = new TreeSet<>();
         pier.cli.pier.commandLine().getSubcommands().forEach((name, sub) -> {
-            if (name.equals(sub.getCommandName()) && !sub.getCommandSpec().usageMessage().hidden() && !name.equals("install")) {
+            // Commands only the host runs (install, nodes:add) are refused over SSH to every key: NodesSystemTest and
+            // InstallSystemTest try them.
+            if (name.equals(sub.getCommandName()) && !sub.getCommandSpec().usageMessage().hidden()
+                    && !pier.access.Access.HOST_ONLY.contains(name)) {
                 commands.add(name.replaceFirst("^(mariadb|redis):", "postgres:"));
             }
         });
@@ -368,7 +381,8 @@ class RolesSystemTest {
         List<String> failed = new ArrayList<>();
         for (Call call : SERVER_CALLS) {
             Result r = ssh(admin, call, OWN, "admin");
-            if (r.code() != 0) {
+            if (NEEDS_A_NODE.contains(call.command()) ? r.output().contains("may not run") || !r.output().contains("no node")
+                    : r.code() != 0) {
                 failed.add(call.words(OWN, "admin") + " -> exit " + r.code() + ": " + r.output());
             }
         }
