@@ -74,6 +74,12 @@ class NodesSystemTest {
         assertEquals(0, nodePlan.code(), nodePlan.output());
         assertTrue(nodePlan.output().contains("would    Docker's live-restore off"), "a node's plan: " + nodePlan.output());
 
+        // A host pier cannot reach changes nothing here: no swarm, live-restore as it was.
+        Result unreachable = asAdmin("nodes:add", "10.88.0.3");
+        assertEquals(1, unreachable.code(), unreachable.output());
+        assertEquals("true inactive", SystemHost.run("docker", "info", "--format", "{{.LiveRestoreEnabled}} {{.Swarm.LocalNodeState}}")
+                .output().strip(), unreachable.output());
+
         Result none = SystemHost.pier("nodes:list");
         assertEquals(0, none.code(), none.output());
         assertTrue(none.output().contains("no cluster"), none.output());
@@ -196,6 +202,14 @@ class NodesSystemTest {
         System.out.println("requests per task: " + perTask);
         assertEquals(2, perTask.size(), "both tasks answer: " + perTask);
         awaitNoLocalContainer();
+
+        // A volume lives on one host: linking one to an app on the swarm is refused, and the link put back.
+        SystemHost.pier("volume:destroy", APP + "-data", "--force");
+        assertEquals(0, SystemHost.pier("volume:create", APP + "-data", "/data").code());
+        Result linked = SystemHost.pier("volume:link", APP, APP + "-data");
+        assertTrue(linked.code() != 0 && linked.output().contains("volumes are not supported yet"), linked.output());
+        assertTrue(SystemHost.pier("volume:info", APP + "-data").output().contains("Apps:     none"), "the link is put back");
+        assertEquals(0, SystemHost.pier("volume:destroy", APP + "-data", "--force").code());
 
         // A redeploy: start-first, one task at a time, Nginx following the tasks.
         SystemHost.Load load = SystemHost.Load.on(HOST);

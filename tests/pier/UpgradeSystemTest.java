@@ -207,8 +207,9 @@ class UpgradeSystemTest {
     }
 
     /**
-     * pier as it was at {@link #OLD}, built offline from this repository's history the way its README said (its
-     * dependencies are a subset of today's pom, so the build that made target/pier.jar has them in ~/.m2).
+     * pier as it was at {@link #OLD}, built from this repository's history the way its README said. Not offline: its
+     * pom pins older versions than today's (Bouncy Castle 1.82), which a fresh host's ~/.m2 does not hold, so Maven
+     * fetches them as the build of today's pier fetched its own.
      */
     static Path buildOldPier() throws IOException {
         Path jar = OLD_TREE.resolve("target/pier.jar");
@@ -222,7 +223,7 @@ class UpgradeSystemTest {
         ok(SystemHost.run("git", "archive", "--format=tar", "-o", tar.toString(), OLD));
         ok(SystemHost.run("tar", "-xf", tar.toString(), "-C", OLD_TREE.toString()));
         Files.delete(tar);
-        Result build = SystemHost.run(OLD_TREE, Map.of(), null, "mvn", "-o", "-B", "-q", "package", "-Dmaven.test.skip=true");
+        Result build = SystemHost.run(OLD_TREE, Map.of(), null, "mvn", "-B", "-q", "package", "-Dmaven.test.skip=true");
         assertEquals(0, build.code(), "building pier " + OLD + ":\n" + build.output());
         assertTrue(Files.isRegularFile(jar), build.output());
         return jar;

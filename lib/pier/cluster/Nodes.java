@@ -50,9 +50,10 @@ public final class Nodes {
      * joins as a worker. A node of this swarm already is fine; one of another swarm is refused.
      */
     public Added add(NodeHost host, @Nullable String address, NodeShell shell, Progress progress) {
+        // Asked first: a host pier cannot reach, or whose Docker cannot join, leaves this host as it was.
+        NodeEngine engine = NodeEngine.read(host, shell);
         String manager = manage(host, address, progress);
         progress.step("Joining " + host + " to the cluster");
-        NodeEngine engine = NodeEngine.read(host, shell);
         Registry registry = new Registry(manager);
         trust(host, shell, registry);
         boolean joinedNow = false;

@@ -124,6 +124,10 @@ final class Launch {
             t1 = System.nanoTime();
 
             if (placement.swarm()) {
+                if (!mounts.isEmpty()) {
+                    throw PierException.usage(app + " runs on the swarm, where volumes are not supported yet: volume:unlink"
+                            + " them, or run it here with pier scheduler:set " + app + " docker");
+                }
                 progress.step("Starting " + app + " v" + id + " on the cluster (" + Scale.describe(formation)
                         + (webs > 0 ? ", PORT=" + release.port() : "") + ")");
                 t2 = System.nanoTime();
