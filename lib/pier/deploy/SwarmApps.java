@@ -20,7 +20,6 @@ import pier.engine.Docker;
 import pier.engine.Labels;
 import pier.engine.Nginx;
 import pier.engine.Registry;
-import pier.engine.Swarm;
 import pier.engine.SwarmServices;
 import pier.names.AppName;
 import pier.names.ProcessType;
