@@ -309,6 +309,11 @@ public final class Pier implements AutoCloseable {
             placement.write(home, app);
             return () -> before.write(home, app);
         });
+        // Only once the release here is live, and only on the move: no deploy of a local app asks Docker for services.
+        if (before.swarm() && !placement.swarm()) {
+            new pier.deploy.SwarmApps(this::docker).removeAll(app).forEach(service -> progress.detail(
+                    "removed the swarm service " + service + ": " + app + " runs on this host again"));
+        }
     }
 
     /** What keeps Nginx on the tasks of the apps on the swarm between deploys. */

@@ -201,10 +201,6 @@ final class Launch {
         // engine must not bring them back beside the live release, so they lose their restart policy right now.
         List<String> retiring = new PendingRelease(home, scheduler, routing).older(app, id);
         letStop(retiring, progress);
-        if (!placement.swarm()) {
-            swarm.removeAll(app).forEach(service -> progress.detail("removed the swarm service " + service + ": " + app
-                    + " runs on this host again"));
-        }
         releases.clearPending();
 
         Deploy.Timings timings = new Deploy.Timings(build, releaseTime, Duration.ofNanos(t2 - t1), Duration.ofNanos(t3 - t2),
