@@ -77,6 +77,10 @@ class ServicesSystemTest {
             SystemHost.run("rm", "-rf", BROKEN_TEMPLATES.toString());
         }
         SystemHost.pier("ssh-keys:remove", DEV);
+        // A run stopped mid-way leaves volumes no service of pier's records; pier rightly refuses to take them over,
+        // so the test, which knows they are its own, removes them.
+        SystemHost.run("docker", "volume", "rm", "-f", "pier_mariadb_" + MARIA, "pier_postgres_" + PG, "pier_redis_" + CACHE,
+                "pier_" + BROKEN_KIND + "_broken");
         SystemHost.run("rm", "-rf", "/var/lib/pier/backups/postgres/" + PG, "/var/lib/pier/backups/" + BROKEN_KIND);
     }
 
