@@ -244,6 +244,9 @@ class RolesSystemTest {
         assertOk(SystemHost.pierWithInput(Files.readString(Path.of(dev + ".pub")), "developer:allow", OWN, DEV));
         assertOk(SystemHost.pierWithInput(Files.readString(Path.of(ci + ".pub")), "deploy:allow", OWN, CI));
         spareKey = Files.readString(Path.of(newKey("spare") + ".pub"));
+        for (Path key : List.of(admin, dev, ci)) {
+            SystemHost.openShared(key);
+        }
     }
 
     @AfterAll
@@ -251,6 +254,7 @@ class RolesSystemTest {
         if (admin == null) {
             return;
         }
+        closeSharedConnections();
         for (String app : List.of(OWN, OTHER, "matrix-new")) {
             SystemHost.pier("apps:destroy", app, "--force");
         }
@@ -284,8 +288,9 @@ class RolesSystemTest {
         assertEquals(0, r.code(), r.output());
     }
 
+    /** One matrix call, on the key's shared connection: the same forced command and role as a connection of its own. */
     static Result ssh(Path key, Call call, String app, String role) {
-        return SystemHost.ssh(key, call.pubKeyOnStdin() ? spareKey : call.stdin(), call.words(app, role).toArray(String[]::new));
+        return SystemHost.sshShared(key, call.pubKeyOnStdin() ? spareKey : call.stdin(), call.words(app, role).toArray(String[]::new));
     }
 
     /** The matrix covers every command a user can run, so a new command cannot slip past it. */
@@ -475,12 +480,28 @@ class RolesSystemTest {
         assertOk(SystemHost.pier("apps:info", OTHER));
     }
 
-    /** Revoking takes effect at once: the next connection with that key is turned away by sshd itself. */
+    static void closeSharedConnections() {
+        for (Path key : List.of(admin, dev, ci)) {
+            if (key != null) {
+                SystemHost.closeShared(key);
+            }
+        }
+    }
+
+    /**
+     * Revoking takes effect at once: the next connection with that key is turned away by sshd itself, and a
+     * connection opened before the revoke (sshd checked the key only when it was opened) gets no further command,
+     * because pier reads the key's rights again for every session.
+     */
     @Test
     @Order(8)
     void aRevokedKeyIsShutOutAtOnce() {
-        assertOk(SystemHost.ssh(dev, null, "ps", OWN));
+        assertOk(SystemHost.sshShared(dev, null, "ps", OWN));
         assertOk(SystemHost.pier("developer:revoke", OWN, DEV));
+        Result onTheOpenConnection = SystemHost.sshShared(dev, null, "ps", OWN);
+        assertNotEquals(0, onTheOpenConnection.code(), onTheOpenConnection.output());
+        assertTrue(onTheOpenConnection.output().contains("no longer allowed"), onTheOpenConnection.output());
+        closeSharedConnections();
         Result after = SystemHost.ssh(dev, null, "ps", OWN);
         assertNotEquals(0, after.code(), after.output());
         assertTrue(SystemHost.pier("ssh-keys:list").output().lines().noneMatch(l -> l.startsWith(DEV + " ")));

@@ -1,5 +1,6 @@
 package pier;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -217,11 +218,55 @@ public final class SystemHost {
 
     /** A pier command over real OpenSSH with the given key ({@code ssh pier@localhost ARGS}), stdin from {@code stdin}. */
     static Result ssh(Path key, String stdin, String... remote) {
+        return run(null, Map.of(), stdin, sshCommand(key, List.of(), remote));
+    }
+
+    private static String[] sshCommand(Path key, List<String> options, String... remote) {
         List<String> command = new ArrayList<>(List.of("ssh", "-i", key.toString(), "-o", "IdentitiesOnly=yes",
                 "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
-                "-o", "BatchMode=yes", "pier@localhost"));
+                "-o", "BatchMode=yes"));
+        command.addAll(options);
+        command.add("pier@localhost");
         command.addAll(List.of(remote));
-        return run(null, Map.of(), stdin, command.toArray(String[]::new));
+        return command.toArray(String[]::new);
+    }
+
+    /**
+     * Opens one SSH connection for {@code key} that {@link #sshShared} calls then open sessions on: sshd still runs
+     * the key's forced command, with its role, for every session, but the key exchange and the authentication are
+     * made once, not once a call (0.67 s -> 0.41 s a call here). The socket is named after the key, not after
+     * user@host as ssh's %C would be, so two keys never share a connection.
+     */
+    static void openShared(Path key) {
+        try {
+            Process p = new ProcessBuilder(sshCommand(key, List.of("-M", "-N", "-f", "-o", "ControlPersist=yes",
+                    "-o", "ControlPath=" + controlPath(key))))
+                    // The master stays in the background; it must not hold this process's pipes open.
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(1, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                fail("could not open a shared SSH connection for " + key);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@link #ssh} on the connection {@link #openShared} opened for this key (a connection of its own if none is). */
+    static Result sshShared(Path key, String stdin, String... remote) {
+        return run(null, Map.of(), stdin, sshCommand(key, List.of("-o", "ControlMaster=no", "-o", "ControlPath=" + controlPath(key)), remote));
+    }
+
+    /** Ends the shared connection: a key revoked meanwhile would otherwise keep the sessions sshd let it open. */
+    static void closeShared(Path key) {
+        run(sshCommand(key, List.of("-o", "ControlPath=" + controlPath(key), "-O", "exit")));
+    }
+
+    private static String controlPath(Path key) {
+        return key + ".ssh-control";
     }
 
     /** One HTTP/1.1 request to Nginx on 127.0.0.1:80 with the given Host header; status -1 when it failed. */
