@@ -15,7 +15,6 @@ import pier.access.Rule;
 import pier.cluster.NodeShell;
 import pier.cluster.Nodes;
 import pier.engine.Host;
-import pier.engine.Labels;
 import pier.engine.Launcher;
 import pier.engine.Swarm;
 import pier.names.NodeHost;
@@ -93,8 +92,7 @@ public class nodes {
 
         record Row(String host, String address, String role, String state, String availability, String docker, String id) {
             static Row of(Swarm.Node n) {
-                String host = n.manager() ? "(this host)" : n.labels().getOrDefault(Labels.NODE, n.hostname());
-                return new Row(host, n.address(), n.manager() ? "manager" : "worker", n.state(), n.availability(), n.engine(),
+                return new Row(n.shown(), n.address(), n.manager() ? "manager" : "worker", n.state(), n.availability(), n.engine(),
                         n.id());
             }
         }

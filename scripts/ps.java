@@ -18,6 +18,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import pier.access.Rule;
+import pier.apps.Placement;
 import pier.apps.Release;
 import pier.apps.Scale;
 import pier.base.PierException;
@@ -52,7 +53,7 @@ public class ps implements Cli.Root {
         }
     }
 
-    @Command(name = "ps", description = "Show the containers of APP: type, state, release, local port.",
+    @Command(name = "ps", description = "Show the containers of APP: type, state, release, local port (on the swarm: its tasks and their nodes).",
             mixinStandardHelpOptions = true)
     @Rule(scope = APP, changes = false)
     static class Show extends PierCommand {
@@ -66,29 +67,29 @@ public class ps implements Cli.Root {
             List<Processes.Instance> all = pier().processes().list(name);
             Optional<Release> live = pier().releases(name).current();
             boolean stopped = pier().apps().stopped(name);
+            boolean swarm = Placement.read(pier().home(), name).swarm();
             if (format.json()) {
                 format.print(new Json(name.value(), live.map(Release::id).orElse(null), stopped,
-                        live.map(r -> new Scale(r.formation()).asStrings()).orElse(Map.of()),
+                        swarm ? Placement.SWARM : Placement.DOCKER, live.map(r -> new Scale(r.formation()).asStrings()).orElse(Map.of()),
                         all.stream().map(i -> new ContainerJson(i.name(), i.type(), i.id(), i.release(), i.role(), i.state(),
-                                i.status(), i.port().orElse(null))).toList()));
+                                i.status(), i.port().orElse(null), i.node().isEmpty() ? null : i.node(),
+                                i.port().isPresent() ? i.address() : null)).toList()));
                 return 0;
             }
             var out = out();
             out.println("=====> " + name + live.map(r -> " " + r.tag() + " (" + Scale.describe(r.formation()) + ")")
-                    .orElse(": not deployed") + (stopped ? ", stopped: pier ps:start " + name : ""));
-            for (Processes.Instance i : all) {
-                out.printf("%-12s %s  v%-4d %-9s %-10s %s%s%n", i.name(), i.id(), i.release(), i.role(), i.state(),
-                        i.port().map(p -> "127.0.0.1:" + p + "  ").orElse(""), i.status());
-            }
+                    .orElse(": not deployed") + (swarm ? " on the swarm" : "") + (stopped ? ", stopped: pier ps:start " + name : ""));
+            all.forEach(i -> out.println(i.line()));
             return 0;
         }
 
-        record Json(String app, @Nullable Integer release, boolean stopped, Map<String, Integer> scale,
+        /** {@code scheduler}: docker (this host) or swarm; on the swarm each container is a task, on its {@code node}. */
+        record Json(String app, @Nullable Integer release, boolean stopped, String scheduler, Map<String, Integer> scale,
                     List<ContainerJson> containers) {
         }
 
         record ContainerJson(String name, String type, String id, int release, String role, String state, String status,
-                             @Nullable Integer port) {
+                             @Nullable Integer port, @Nullable String node, @Nullable String address) {
         }
     }
 
@@ -196,7 +197,7 @@ public class ps implements Cli.Root {
         }
     }
 
-    @Command(name = "logs", description = "Print the last lines of APP's live containers; -t keeps following.",
+    @Command(name = "logs", description = "Print the last lines of APP's live containers (on the swarm: its tasks on every node); -t keeps following.",
             mixinStandardHelpOptions = true)
     @Rule(scope = APP, changes = false)
     static class Logs extends PierCommand {

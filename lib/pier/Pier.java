@@ -451,7 +451,7 @@ public final class Pier implements AutoCloseable {
     }
 
     public Processes processes() {
-        return new Processes(home, docker(), nginx(), deploy());
+        return new Processes(home, docker(), nginx(), deploy(), new pier.deploy.SwarmProcesses(this::docker));
     }
 
     /**

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import pier.apps.Apps;
+import pier.apps.Placement;
 import pier.apps.Release;
 import pier.apps.Releases;
 import pier.base.PierException;
@@ -25,15 +26,30 @@ import pier.state.PierHome;
 
 /**
  * An app's logs: the last lines of the live release's process containers merged in time order, as
- * {@code TIME app[web.1]: text}, and with {@code --tail} the new lines of every container that goes live later.
+ * {@code TIME app[web.1]: text}, and with {@code --tail} the new lines of every container that goes live later. For an
+ * app on the swarm, the same lines of its services' tasks on every node, read through the manager.
  */
 public final class Logs {
     private final PierHome home;
     private final Scheduler docker;
+    private final SwarmProcesses swarm;
 
-    public Logs(PierHome home, Scheduler docker) {
+    public Logs(PierHome home, Scheduler docker, SwarmProcesses swarm) {
         this.home = home;
         this.docker = docker;
+        this.swarm = swarm;
+    }
+
+    /** One line as {@code logs} prints it, the same for a container here and a task on a node. */
+    static String line(String timestamp, String instance, String text) {
+        return timestamp + " app[" + instance + "]: " + text;
+    }
+
+    /** A line to merge by time. */
+    private record Line(Instant at, String timestamp, String instance, String text) {
+        Line(String timestamp, String instance, String text) {
+            this(instant(timestamp), timestamp, instance, text);
+        }
     }
 
     /**
@@ -44,17 +60,18 @@ public final class Logs {
     public void print(AppName app, int lines, boolean follow, Optional<ProcessType> type, PrintStream out) {
         new Apps(home).require(app);
         Release live = Processes.live(home, app);
-        List<Container> containers = processes(docker, app, live.id(), type);
-        record Line(Instant at, String timestamp, String instance, String text) {
+        // cron runs start on this host whatever the app's placement: their kept containers are here.
+        boolean cron = type.isPresent() && type.get().value().equals(Cron.PROCESS);
+        if (!cron && Placement.read(home, app).swarm()) {
+            printSwarm(app, lines, follow, type, out);
+            return;
         }
+        List<Container> containers = processes(docker, app, live.id(), type);
         List<Line> all = new ArrayList<>();
         for (Container c : containers) {
-            docker.logs(c.id(), lines, false, l -> all.add(new Line(instant(l.timestamp()), l.timestamp(), c.instance(), l.text())));
+            docker.logs(c.id(), lines, false, l -> all.add(new Line(l.timestamp(), c.instance(), l.text())));
         }
-        all.sort(Comparator.comparing(Line::at));
-        all.stream().skip(Math.max(0, all.size() - lines))
-                .forEach(l -> out.println(l.timestamp() + " app[" + l.instance() + "]: " + l.text()));
-        out.flush();
+        printLast(all, lines, out);
         if (!follow) {
             return;
         }
@@ -67,6 +84,52 @@ public final class Logs {
             for (Container c : processes(docker, app, now, type)) {
                 if (followed.add(c.id())) {
                     follow(c, -1, out);
+                }
+            }
+        }
+    }
+
+    /** The last {@code lines} of {@code all}, oldest first. */
+    private static void printLast(List<Line> all, int lines, PrintStream out) {
+        List<Line> sorted = new ArrayList<>(all);
+        sorted.sort(Comparator.comparing(Line::at));
+        sorted.stream().skip(Math.max(0, sorted.size() - lines)).forEach(l -> out.println(line(l.timestamp(), l.instance(), l.text())));
+        out.flush();
+    }
+
+    /**
+     * {@link #print} for an app on the swarm: the last lines of each of its services' tasks (also those Swarm replaced
+     * and still keeps, whose lines say why), merged in time order; with {@code follow}, the new lines of each service,
+     * and of a service that appears later (a type scaled up from 0). Swarm sends the lines of tasks on every node; one
+     * that does not finish sending within {@link SwarmProcesses#LOGS_WITHIN} (a node down) is named after the lines.
+     */
+    private void printSwarm(AppName app, int lines, boolean follow, Optional<ProcessType> type, PrintStream out) {
+        List<SwarmProcesses.LogSource> sources = swarm.logSources(app, type);
+        SwarmProcesses.LastLines last = sources.isEmpty() ? new SwarmProcesses.LastLines(List.of(), List.of())
+                : swarm.lastLines(sources, lines);
+        printLast(last.lines().stream().map(l -> new Line(l.timestamp(), l.instance(), l.text())).toList(), lines, out);
+        if (!follow) {
+            if (!last.unfinished().isEmpty()) {
+                throw PierException.failed("Swarm did not finish sending the logs of " + String.join(", ", last.unfinished())
+                        + " within " + SwarmProcesses.LOGS_WITHIN.toSeconds() + " s (is a node down? pier nodes:list): the"
+                        + " lines above are what came");
+            }
+            return;
+        }
+        Set<String> followed = new HashSet<>();
+        java.util.function.Consumer<SwarmProcesses.Line> print = l -> {
+            synchronized (out) {
+                out.println(line(l.timestamp(), l.instance(), l.text()));
+                out.flush();
+            }
+        };
+        sources.forEach(s -> followed.add(s.service().id()));
+        sources.forEach(s -> swarm.follow(s, 0, print));
+        while (!out.checkError() && new Apps(home).exists(app)) {
+            sleep(Duration.ofSeconds(1));
+            for (SwarmProcesses.LogSource s : swarm.logSources(app, type)) {
+                if (followed.add(s.service().id())) {
+                    swarm.follow(s, -1, print);
                 }
             }
         }
@@ -91,7 +154,7 @@ public final class Logs {
         String instance = c.instance();
         Thread t = new Thread(() -> docker.logs(c.id(), tail, true, l -> {
             synchronized (out) {
-                out.println(l.timestamp() + " app[" + instance + "]: " + l.text());
+                out.println(line(l.timestamp(), instance, l.text()));
                 out.flush();
             }
         }), "pier-logs-" + instance);

@@ -6,9 +6,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 import pier.apps.Apps;
+import pier.apps.Placement;
 import pier.apps.Procfile;
 import pier.apps.Release;
 import pier.apps.Releases;
@@ -33,10 +35,12 @@ import pier.state.Resources;
 public final class OneOffs {
     private final PierHome home;
     private final Scheduler docker;
+    private final SwarmProcesses swarm;
 
-    public OneOffs(PierHome home, Scheduler docker) {
+    public OneOffs(PierHome home, Scheduler docker, SwarmProcesses swarm) {
         this.home = home;
         this.docker = docker;
+        this.swarm = swarm;
     }
 
     /**
@@ -76,6 +80,8 @@ public final class OneOffs {
     /**
      * Runs {@code /bin/sh} in a running container of the live release: {@code which} is a type ({@code web}, the
      * first one) or an instance ({@code web.2}). With {@code tty} it gets a terminal of {@code size} (rows, columns).
+     * For an app on the swarm, in the container of one of its tasks on this host ({@link SwarmProcesses#enterable});
+     * a task on another node is out of reach, and the failure names the node.
      */
     public int enter(AppName app, Optional<String> which, boolean tty, int @Nullable [] size, InputStream in, OutputStream out,
                      OutputStream err) {
@@ -84,15 +90,20 @@ public final class OneOffs {
         ProcessType type = ProcessType.of(parts[0]);
         new Apps(home).require(app);
         Release live = Processes.live(home, app);
-        Container container = Logs.processes(docker, app, live.id(), Optional.of(type)).stream()
-                .filter(Container::running)
-                .filter(c -> parts.length == 1 || wanted.equals(c.labels().get(Labels.INSTANCE)))
-                .min(Comparator.comparing(c -> c.labels().getOrDefault(Labels.INSTANCE, "")))
-                .orElseThrow(() -> PierException.failed("no running " + wanted + " container of " + app + " " + live.tag()
-                        + ": pier ps " + app + " shows what runs"));
+        String container;
+        if (Placement.read(home, app).swarm()) {
+            container = swarm.enterable(app, type, parts.length == 1 ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(parts[1])));
+        } else {
+            container = Logs.processes(docker, app, live.id(), Optional.of(type)).stream()
+                    .filter(Container::running)
+                    .filter(c -> parts.length == 1 || wanted.equals(c.labels().get(Labels.INSTANCE)))
+                    .min(Comparator.comparing(c -> c.labels().getOrDefault(Labels.INSTANCE, "")))
+                    .orElseThrow(() -> PierException.failed("no running " + wanted + " container of " + app + " " + live.tag()
+                            + ": pier ps " + app + " shows what runs")).id();
+        }
         if (!docker.hasFile(live.image(), "/bin/sh", Map.of(Labels.APP, app.value(), Labels.ONEOFF, "probe"))) {
             throw PierException.failed("the image of " + app + " has no /bin/sh to enter; use pier run " + app + " COMMAND");
         }
-        return docker.execAttached(container.id(), List.of("/bin/sh"), tty, size, in, out, err);
+        return docker.execAttached(container, List.of("/bin/sh"), tty, size, in, out, err);
     }
 }

@@ -8,10 +8,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 import org.jspecify.annotations.Nullable;
 import pier.apps.Apps;
+import pier.apps.Placement;
 import pier.apps.Release;
 import pier.apps.Releases;
 import pier.apps.Routing;
@@ -22,6 +24,7 @@ import pier.engine.Container;
 import pier.engine.Labels;
 import pier.engine.Proxy;
 import pier.engine.Scheduler;
+import pier.engine.Swarm;
 import pier.names.AppName;
 import pier.names.ProcessType;
 import pier.state.Lock;
@@ -35,21 +38,44 @@ import pier.state.Undo;
  * release, under the app's lock, and retires what it replaced in the background.
  */
 public final class Processes {
-    /** One container of the app as {@code ps} shows it. */
+    /**
+     * One process of the app as {@code ps} shows it: a container on this host or, for an app on the swarm, a task of
+     * one of its services on {@code node} (named as {@code nodes:list} names it; empty for an app that runs here),
+     * reached at {@code address}:{@code port}.
+     */
     public record Instance(String id, String name, String type, int release, String state, String status,
-                           Optional<Integer> port, String role) {
+                           Optional<Integer> port, String role, String node, String address) {
+        /** A container of an app that runs on this host: its port is on this host's loopback. */
+        public Instance(String id, String name, String type, int release, String state, String status,
+                        Optional<Integer> port, String role) {
+            this(id, name, type, release, state, status, port, role, "", "127.0.0.1");
+        }
+
+        /**
+         * Its line in {@code ps}: instance, id, release, role, state, then (on the swarm) the node, where it is reached
+         * and what the engine says of it. A release pier cannot tell (a task of neither the service's spec nor the one
+         * before) is {@code v?}.
+         */
+        public String line() {
+            return String.format("%-12s %s  %-5s %-9s %-10s %s%s%s", name, id, release > 0 ? "v" + release : "v?", role, state,
+                    node.isEmpty() ? "" : String.format("%-14s ", node), port.map(p -> address + ":" + p + "  ").orElse(""),
+                    status).stripTrailing();
+        }
     }
 
     private final PierHome home;
     private final Scheduler docker;
     private final Proxy nginx;
     private final Deploy deploy;
+    private final SwarmProcesses swarm;
 
-    public Processes(PierHome home, Scheduler docker, Proxy nginx, Deploy deploy) {
+    /** The processes of apps on {@code docker}, and through {@code swarm} of those placed on the cluster. */
+    public Processes(PierHome home, Scheduler docker, Proxy nginx, Deploy deploy, SwarmProcesses swarm) {
         this.home = home;
         this.docker = docker;
         this.nginx = nginx;
         this.deploy = deploy;
+        this.swarm = swarm;
     }
 
     private Apps apps() {
@@ -68,16 +94,20 @@ public final class Processes {
 
     /**
      * The app's containers: the live release's ({@code live}), an older release's still draining ({@code retiring})
-     * and one-off commands ({@code run}, {@code release}); web first, then by instance.
+     * and one-off commands ({@code run}, {@code release}); for an app on the swarm also its services' tasks on every
+     * node ({@link SwarmProcesses#rows}), the containers on this host then named by their node too. Web first, then by
+     * instance.
      */
     public List<Instance> list(AppName app) {
         apps().require(app);
         int live = new Releases(home, app).current().map(Release::id).orElse(0);
-        return docker.containers(Map.of(Labels.APP, app.value())).stream().map(c -> {
+        boolean onSwarm = Placement.read(home, app).swarm();
+        Stream<Instance> here = docker.containers(Map.of(Labels.APP, app.value())).stream().map(c -> {
             String role = c.oneOffKind().orElse(c.release() == live ? "live" : "retiring");
             return new Instance(c.shortId(), c.instance(), c.process(), c.release(), c.state(), c.status(), c.publicPort(),
-                    role);
-        }).sorted(Comparator.comparing((Instance i) -> !i.role().equals("live")).thenComparing(Instance::type,
+                    role, onSwarm ? Swarm.THIS_HOST : "", "127.0.0.1");
+        });
+        return Stream.concat(here, onSwarm ? swarm.instances(app).stream() : Stream.empty()).sorted(Comparator.comparing((Instance i) -> !i.role().equals("live")).thenComparing(Instance::type,
                 Comparator.comparing(t -> !t.equals("web"))).thenComparing(Instance::type)
                 .thenComparingInt(i -> parseInt(i.name().substring(i.name().lastIndexOf('.') + 1)))
                 .thenComparingInt(Instance::release)).toList();
@@ -252,18 +282,18 @@ public final class Processes {
 
     /** See {@link Logs#print}. */
     public void logs(AppName app, int lines, boolean follow, Optional<ProcessType> type, PrintStream out) {
-        new Logs(home, docker).print(app, lines, follow, type, out);
+        new Logs(home, docker, swarm).print(app, lines, follow, type, out);
     }
 
     /** See {@link OneOffs#run}. */
     public int run(AppName app, List<String> words, InputStream in, OutputStream out, OutputStream err) {
-        return new OneOffs(home, docker).run(app, words, in, out, err);
+        return new OneOffs(home, docker, swarm).run(app, words, in, out, err);
     }
 
     /** See {@link OneOffs#enter}. */
     public int enter(AppName app, Optional<String> which, boolean tty, int @Nullable [] size, InputStream in, OutputStream out,
                      OutputStream err) {
-        return new OneOffs(home, docker).enter(app, which, tty, size, in, out, err);
+        return new OneOffs(home, docker, swarm).enter(app, which, tty, size, in, out, err);
     }
 
     /** See {@link OneOffs#checkedInstance}. */

@@ -578,6 +578,15 @@ public final class Docker implements Scheduler, Images, AutoCloseable {
     /** On every container Swarm runs for a service's task. */
     static final String SWARM_TASK = "com.docker.swarm.task.id";
 
+    /**
+     * The container Swarm runs on this host for the task {@code taskId}, running or not; empty when the task runs on
+     * another node (or has no container yet). The one way to a swarm task's container: {@link #containers} leaves them out.
+     */
+    public Optional<Container> taskContainer(String taskId) {
+        return seen(client.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(SWARM_TASK, taskId)).exec()).stream()
+                .findFirst();
+    }
+
     /** Containers (pier's or not) that mount any of {@code volumes}, running or not. */
     public List<Container> containersMounting(List<String> volumes) {
         return seen(client.listContainersCmd().withShowAll(true).withVolumeFilter(volumes).exec());

@@ -130,6 +130,23 @@ final class DockerStream {
 
     /** Docker's multiplexed stream: 8-byte headers (1 stdout, 2 stderr; size big-endian) before each payload. */
     static void demultiplex(InputStream from, OutputStream out, OutputStream err) throws IOException {
+        frames(from, (stream, payload) -> {
+            OutputStream to = stream == 2 ? err : out;
+            to.write(payload);
+            to.flush();
+        });
+    }
+
+    /** What one frame of a multiplexed stream is handed to: its stream (0 stdin, 1 stdout, 2 stderr, 3 the engine's own error) and payload. */
+    interface FrameConsumer {
+        void accept(int stream, byte[] payload) throws IOException;
+    }
+
+    /**
+     * Reads a multiplexed stream frame by frame until it ends. A log stream writes one message per frame, so a frame is
+     * also where one log line ends, even when the line itself has no newline.
+     */
+    static void frames(InputStream from, FrameConsumer frame) throws IOException {
         byte[] header = new byte[8];
         while (readFully(from, header)) {
             int size = ((header[4] & 0xff) << 24) | ((header[5] & 0xff) << 16) | ((header[6] & 0xff) << 8) | (header[7] & 0xff);
@@ -137,9 +154,7 @@ final class DockerStream {
             if (!readFully(from, payload)) {
                 return;
             }
-            OutputStream to = header[0] == 2 ? err : out;
-            to.write(payload);
-            to.flush();
+            frame.accept(header[0], payload);
         }
     }
 

@@ -31,7 +31,18 @@ public final class Swarm {
         public boolean ready() {
             return state.equals("ready");
         }
+
+        /**
+         * The node as pier names it to people: the manager is this host; a node by the name it was added as (its
+         * {@link Labels#NODE} label), else by its address, which {@code nodes:*} commands take too.
+         */
+        public String shown() {
+            return manager ? THIS_HOST : labels.getOrDefault(Labels.NODE, address);
+        }
     }
+
+    /** How the manager, where pier runs, is named in lists of nodes and tasks. */
+    public static final String THIS_HOST = "(this host)";
 
     private final DockerClient client;
 

@@ -46,9 +46,12 @@ public final class SwarmServices {
         }
     }
 
-    /** One task: where it runs, what it runs, and the port its node publishes (0: none yet). */
+    /**
+     * One task: where it runs, what it runs, and the port its node publishes (0: none yet); its {@code slot} (web.2 is
+     * slot 2, and the task Swarm starts in place of a failed one keeps it) and {@code since}, when its state last changed.
+     */
     public record Task(String id, String serviceName, String nodeId, String state, String desiredState, String image,
-                       int publishedPort, String message, String spec) {
+                       int publishedPort, String message, String spec, int slot, java.time.Instant since) {
         public boolean running() {
             return state.equals("running") && desiredState.equals("running");
         }
@@ -111,7 +114,18 @@ public final class SwarmServices {
 
     /** The service's tasks the engine has not finished with (desired running), with their node's published port. */
     public List<Task> tasks(String service) {
-        JsonNode list = get("/tasks?filters=" + filters(Map.of("service", service, "desired-state", "running")));
+        return tasks(service, get("/tasks?filters=" + filters(Map.of("service", service, "desired-state", "running"))));
+    }
+
+    /**
+     * Every task of the service Swarm still keeps: those it runs and, per slot, the last few it shut down or that failed
+     * (its task history), which is where a failure's reason and the logs of a replaced task are found.
+     */
+    public List<Task> history(String service) {
+        return tasks(service, get("/tasks?filters=" + filters(Map.of("service", service))));
+    }
+
+    static List<Task> tasks(String service, JsonNode list) {
         List<Task> tasks = new ArrayList<>();
         for (JsonNode t : list) {
             int published = 0;
@@ -121,9 +135,126 @@ public final class SwarmServices {
             tasks.add(new Task(t.path("ID").asText(), service, t.path("NodeID").asText(), t.path("Status").path("State").asText(),
                     t.path("DesiredState").asText(), t.path("Spec").path("ContainerSpec").path("Image").asText(), published,
                     t.path("Status").path("Err").asText(t.path("Status").path("Message").asText("")),
-                    t.path("Spec").path("ContainerSpec").path("Labels").path(TASKS).asText("")));
+                    t.path("Spec").path("ContainerSpec").path("Labels").path(TASKS).asText(""), t.path("Slot").asInt(0),
+                    instant(t.path("Status").path("Timestamp").asText(""))));
         }
         return tasks;
+    }
+
+    /** What a service spec says: its labels ({@code pier.app}, {@code pier.release}, {@code pier.process}) and its tasks' digest. */
+    public record Spec(Map<String, String> labels, String tasks) {
+        public Spec {
+            labels = Map.copyOf(labels);
+        }
+    }
+
+    /**
+     * One service as the manager holds it: its spec now and, after an update, the one before (what a rollback returns
+     * to, and what the tasks an update is replacing still run); {@code tty} when its tasks have a terminal.
+     */
+    public record Service(String id, String name, boolean tty, Spec spec, Optional<Spec> previous) {
+    }
+
+    /** The services carrying {@code label} = {@code value}, with their specs: one query for all of them. */
+    public List<Service> described(String label, String value) {
+        JsonNode list = get("/services?filters=" + filters(Map.of("label", label + "=" + value)));
+        List<Service> services = new ArrayList<>();
+        list.forEach(s -> services.add(service(s)));
+        return services;
+    }
+
+    static Service service(JsonNode s) {
+        JsonNode previous = s.path("PreviousSpec");
+        return new Service(s.path("ID").asText(), s.path("Spec").path("Name").asText(),
+                s.path("Spec").path("TaskTemplate").path("ContainerSpec").path("TTY").asBoolean(false), spec(s.path("Spec")),
+                previous.isObject() ? Optional.of(spec(previous)) : Optional.empty());
+    }
+
+    private static Spec spec(JsonNode spec) {
+        Map<String, String> labels = new java.util.TreeMap<>();
+        spec.path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        return new Spec(labels, spec.path("TaskTemplate").path("ContainerSpec").path("Labels").path(TASKS).asText(""));
+    }
+
+    /** One line a service's task wrote, as the manager gathers them from every node: when, which task on which node. */
+    public record LogLine(String timestamp, String taskId, String nodeId, String text) {
+    }
+
+    /**
+     * The service's logs from every node its tasks ran on, through the manager: the last {@code tail} lines of each task
+     * (-1: all), then, with {@code follow}, new lines as they come, also from tasks started later, until the stream ends
+     * or {@code line} throws. Blocks while it reads; Swarm may keep a stream open when a node does not answer, so a
+     * caller that must end bounds the wait itself.
+     */
+    public void logs(Service service, int tail, boolean follow, java.util.function.Consumer<LogLine> line) {
+        String path = "/services/" + URLEncoder.encode(service.id(), StandardCharsets.UTF_8) + "/logs?stdout=1&stderr=1"
+                + "&timestamps=1&details=1&follow=" + (follow ? 1 : 0) + "&tail=" + (tail < 0 ? "all" : Integer.toString(tail));
+        DockerHttpClient.Request request = DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.GET)
+                .path(path).build();
+        try (DockerHttpClient.Response response = http.execute(request); InputStream body = response.getBody()) {
+            if (response.getStatusCode() != 200) {
+                byte[] bytes = body == null ? new byte[0] : body.readAllBytes();
+                String message = new String(bytes, StandardCharsets.UTF_8);
+                try {
+                    message = JSON.readTree(bytes).path("message").asText(message);
+                } catch (IOException notJson) {
+                    // The body as it came says more than nothing.
+                }
+                throw PierException.failed("Docker could not read the logs of " + service.name() + ": " + Shown.firstLine(message));
+            }
+            read(body, service.tty(), line);
+        } catch (IOException e) {
+            throw PierException.failed("lost the logs of " + service.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The log stream as the engine writes it: without a terminal, Docker's multiplexed frames, one message each (the
+     * engine's own errors on stream 3); with one, raw lines. Each message is {@code TIMESTAMP DETAILS TEXT}.
+     */
+    static void read(InputStream body, boolean tty, java.util.function.Consumer<LogLine> line) throws IOException {
+        if (tty) {
+            java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(body, StandardCharsets.UTF_8));
+            for (String l = lines.readLine(); l != null; l = lines.readLine()) {
+                line.accept(logLine(l.endsWith("\r") ? l.substring(0, l.length() - 1) : l));
+            }
+            return;
+        }
+        DockerStream.frames(body, (stream, payload) -> {
+            String text = new String(payload, StandardCharsets.UTF_8);
+            text = text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+            // The engine's own complaint (a node it could not read from) has no timestamp or details: shown as it is.
+            line.accept(stream == 3 ? new LogLine("", "", "", text) : logLine(text));
+        });
+    }
+
+    /**
+     * One message of a service's log: {@code TIMESTAMP DETAILS TEXT}, where DETAILS is {@code k=v,k=v} with keys and
+     * values URL-escaped, among them the task's and node's ids. A message that is not so is all text.
+     */
+    static LogLine logLine(String message) {
+        int first = message.indexOf(' ');
+        if (first < 0) {
+            return new LogLine("", "", "", message);
+        }
+        String timestamp = message.substring(0, first);
+        int second = message.indexOf(' ', first + 1);
+        String details = second < 0 ? message.substring(first + 1) : message.substring(first + 1, second);
+        String text = second < 0 ? "" : message.substring(second + 1);
+        if (details.isEmpty()) {
+            return new LogLine(timestamp, "", "", text);
+        }
+        Map<String, String> attributes = new java.util.HashMap<>();
+        for (String pair : details.split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                return new LogLine(timestamp, "", "", message.substring(first + 1));
+            }
+            attributes.put(java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                    java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return new LogLine(timestamp, attributes.getOrDefault("com.docker.swarm.task.id", ""),
+                attributes.getOrDefault("com.docker.swarm.node.id", ""), text);
     }
 
     /**

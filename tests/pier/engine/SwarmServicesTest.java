@@ -1,7 +1,10 @@
 package pier.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -80,13 +83,105 @@ class SwarmServicesTest {
     @Test
     void nginxReachesOnlyRunningTasksOnKnownNodesAtTheirPublishedPort() {
         List<SwarmServices.Task> tasks = List.of(
-                new SwarmServices.Task("t1", "pier-blog-web", "n2", "running", "running", WEB.image(), 30001, "", "s1"),
-                new SwarmServices.Task("t2", "pier-blog-web", "n1", "running", "running", WEB.image(), 30002, "", "s1"),
-                new SwarmServices.Task("t3", "pier-blog-web", "n1", "starting", "running", WEB.image(), 30003, "", "s1"),
-                new SwarmServices.Task("t4", "pier-blog-web", "n1", "running", "shutdown", WEB.image(), 30004, "", "s1"),
-                new SwarmServices.Task("t5", "pier-blog-web", "gone", "running", "running", WEB.image(), 30005, "", "s1"),
-                new SwarmServices.Task("t6", "pier-blog-web", "n2", "running", "running", WEB.image(), 0, "", "s1"));
+                task("t1", "n2", "running", "running", 30001),
+                task("t2", "n1", "running", "running", 30002),
+                task("t3", "n1", "starting", "running", 30003),
+                task("t4", "n1", "running", "shutdown", 30004),
+                task("t5", "gone", "running", "running", 30005),
+                task("t6", "n2", "running", "running", 0));
         assertEquals(List.of(new Nginx.Upstream("10.0.0.1", 30002), new Nginx.Upstream("10.0.0.2", 30001)),
                 SwarmServices.upstreams(tasks, Map.of("n1", "10.0.0.1", "n2", "10.0.0.2")));
+    }
+
+    static SwarmServices.Task task(String id, String node, String state, String desired, int port) {
+        return new SwarmServices.Task(id, "pier-blog-web", node, state, desired, WEB.image(), port, "", "s1", 1, Instant.EPOCH);
+    }
+
+    static JsonNode json(String text) {
+        try {
+            return new ObjectMapper().readTree(text.replace('\'', '"'));
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void aTaskIsReadWithItsSlotItsLastChangeAndItsErrorBeforeItsMessage() {
+        JsonNode list = json("""
+                [{'ID': 'k2j3h4g5f6d7s8a9q0w1e2r3t', 'Slot': 2, 'NodeID': 'n2', 'DesiredState': 'running',
+                  'Spec': {'ContainerSpec': {'Image': '10.0.0.1:5000/pier/blog:b4@sha256:ab', 'Labels': {'pier.tasks': 's1'}}},
+                  'Status': {'Timestamp': '2024-05-01T12:00:03.123456789Z', 'State': 'running', 'Message': 'started',
+                             'PortStatus': {'Ports': [{'Protocol': 'tcp', 'TargetPort': 5000, 'PublishedPort': 30002, 'PublishMode': 'host'}]}}},
+                 {'ID': 'f1', 'Slot': 1, 'NodeID': 'n1', 'DesiredState': 'shutdown',
+                  'Spec': {'ContainerSpec': {'Image': 'x'}},
+                  'Status': {'Timestamp': 'not a time', 'State': 'failed', 'Message': 'started', 'Err': 'task: non-zero exit (1)'}}]
+                """);
+        List<SwarmServices.Task> tasks = SwarmServices.tasks("pier-blog-web", list);
+        assertEquals(new SwarmServices.Task("k2j3h4g5f6d7s8a9q0w1e2r3t", "pier-blog-web", "n2", "running", "running",
+                "10.0.0.1:5000/pier/blog:b4@sha256:ab", 30002, "started", "s1", 2, Instant.parse("2024-05-01T12:00:03.123456789Z")),
+                tasks.get(0));
+        assertEquals(new SwarmServices.Task("f1", "pier-blog-web", "n1", "failed", "shutdown", "x", 0, "task: non-zero exit (1)", "",
+                1, Instant.EPOCH), tasks.get(1));
+    }
+
+    @Test
+    void aServiceIsReadWithItsReleaseItsTasksDigestAndTheSpecBeforeItsLastUpdate() {
+        SwarmServices.Service service = SwarmServices.service(json("""
+                {'ID': 'svc1', 'Spec': {'Name': 'pier-blog-web', 'Labels': {'pier.app': 'blog', 'pier.release': '7', 'pier.process': 'web'},
+                   'TaskTemplate': {'ContainerSpec': {'Image': 'i', 'Labels': {'pier.tasks': 'new'}}}},
+                 'PreviousSpec': {'Name': 'pier-blog-web', 'Labels': {'pier.app': 'blog', 'pier.release': '6', 'pier.process': 'web'},
+                   'TaskTemplate': {'ContainerSpec': {'Image': 'i', 'Labels': {'pier.tasks': 'old'}, 'TTY': true}}}}
+                """));
+        assertEquals("svc1", service.id());
+        assertEquals("pier-blog-web", service.name());
+        assertFalse(service.tty(), "the spec now decides how its logs come, not the one before");
+        assertEquals(new SwarmServices.Spec(Map.of("pier.app", "blog", "pier.release", "7", "pier.process", "web"), "new"), service.spec());
+        assertEquals("6", service.previous().orElseThrow().labels().get("pier.release"));
+        assertEquals("old", service.previous().orElseThrow().tasks());
+        assertTrue(SwarmServices.service(json("{'ID': 's', 'Spec': {'Name': 'n'}}")).previous().isEmpty(), "never updated");
+    }
+
+    @Test
+    void aServiceLogLineCarriesItsTaskAndNodeInItsUrlEscapedDetails() {
+        SwarmServices.LogLine line = SwarmServices.logLine("2024-05-01T12:00:03.000000000Z com.docker.swarm.node.id=n2,"
+                + "com.docker.swarm.service.id=svc1,com.docker.swarm.task.id=t1,tag=a%2Cb+c GET / 200 in 3 ms");
+        assertEquals(new SwarmServices.LogLine("2024-05-01T12:00:03.000000000Z", "t1", "n2", "GET / 200 in 3 ms"), line);
+        assertEquals(new SwarmServices.LogLine("2024-05-01T12:00:03Z", "", "", "no details"),
+                SwarmServices.logLine("2024-05-01T12:00:03Z  no details"));
+        assertEquals(new SwarmServices.LogLine("2024-05-01T12:00:03Z", "", "", "not details at all"),
+                SwarmServices.logLine("2024-05-01T12:00:03Z not details at all"));
+        assertEquals(new SwarmServices.LogLine("2024-05-01T12:00:03Z", "t1", "", ""),
+                SwarmServices.logLine("2024-05-01T12:00:03Z com.docker.swarm.task.id=t1"), "an empty line");
+    }
+
+    @Test
+    void aMultiplexedServiceLogIsOneLinePerFrameStderrAndTheEnginesOwnErrorsIncluded() throws Exception {
+        java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
+        frame(stream, 1, "2024-05-01T12:00:01Z com.docker.swarm.task.id=t1 first\n");
+        frame(stream, 2, "2024-05-01T12:00:02Z com.docker.swarm.task.id=t2 to stderr\n");
+        frame(stream, 1, "2024-05-01T12:00:03Z com.docker.swarm.task.id=t1 a long line cut by the engine, no newline");
+        frame(stream, 3, "Error grabbing logs: node n2 is not reachable\n");
+        List<SwarmServices.LogLine> lines = new java.util.ArrayList<>();
+        SwarmServices.read(new java.io.ByteArrayInputStream(stream.toByteArray()), false, lines::add);
+        assertEquals(List.of(new SwarmServices.LogLine("2024-05-01T12:00:01Z", "t1", "", "first"),
+                new SwarmServices.LogLine("2024-05-01T12:00:02Z", "t2", "", "to stderr"),
+                new SwarmServices.LogLine("2024-05-01T12:00:03Z", "t1", "", "a long line cut by the engine, no newline"),
+                new SwarmServices.LogLine("", "", "", "Error grabbing logs: node n2 is not reachable")), lines);
+    }
+
+    @Test
+    void aServiceWithATerminalLogsRawLines() throws Exception {
+        List<SwarmServices.LogLine> lines = new java.util.ArrayList<>();
+        SwarmServices.read(new java.io.ByteArrayInputStream(("2024-05-01T12:00:01Z com.docker.swarm.task.id=t1 one\r\n"
+                + "2024-05-01T12:00:02Z com.docker.swarm.task.id=t1 two\n").getBytes(StandardCharsets.UTF_8)), true, lines::add);
+        assertEquals(List.of(new SwarmServices.LogLine("2024-05-01T12:00:01Z", "t1", "", "one"),
+                new SwarmServices.LogLine("2024-05-01T12:00:02Z", "t1", "", "two")), lines);
+    }
+
+    private static void frame(java.io.ByteArrayOutputStream to, int stream, String text) {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        to.writeBytes(new byte[] {(byte) stream, 0, 0, 0, (byte) (payload.length >>> 24), (byte) (payload.length >>> 16),
+                (byte) (payload.length >>> 8), (byte) payload.length});
+        to.writeBytes(payload);
     }
 }
