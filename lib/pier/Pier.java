@@ -153,7 +153,7 @@ public final class Pier implements AutoCloseable {
     public void destroy(AppName app, Progress progress) {
         // The services leave the app's network first: Docker keeps a network something is still on.
         services().forget(app);
-        new pier.deploy.SwarmApps(this::docker).removeAll(app)
+        deploy().removeSwarmServices(app)
                 .forEach(service -> progress.detail("removed the swarm service " + service));
         apps().destroy(app, docker(), nginx(), progress);
         keys().forget(app);
@@ -301,6 +301,10 @@ public final class Pier implements AutoCloseable {
             throw PierException.usage(app + " has volumes linked, which live on this host only: the swarm does not run apps"
                     + " with volumes yet (volume:unlink them, or keep " + app + " on docker)");
         }
+        if (placement.swarm() && !services().linkedTo(app).isEmpty()) {
+            throw PierException.usage(app + " is linked to " + services().linkedTo(app).get(0) + ", which its tasks on other hosts"
+                    + " could not reach yet: unlink its services first, or keep " + app + " on docker");
+        }
         String what = "Setting the scheduler to " + (placement.swarm() ? "swarm (the cluster)" : "docker (this host)")
                 + (placement.constraints().isEmpty() ? "" : " where " + String.join(", ", placement.constraints()));
         // Constraints mean something on the swarm only: on docker they are kept for the next move, with no restart.
@@ -311,7 +315,7 @@ public final class Pier implements AutoCloseable {
         });
         // Only once the release here is live, and only on the move: no deploy of a local app asks Docker for services.
         if (before.swarm() && !placement.swarm()) {
-            new pier.deploy.SwarmApps(this::docker).removeAll(app).forEach(service -> progress.detail(
+            deploy().removeSwarmServices(app).forEach(service -> progress.detail(
                     "removed the swarm service " + service + ": " + app + " runs on this host again"));
         }
     }

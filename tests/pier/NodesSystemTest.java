@@ -202,6 +202,7 @@ class NodesSystemTest {
         System.out.println("requests per task: " + perTask);
         assertEquals(2, perTask.size(), "both tasks answer: " + perTask);
         awaitNoLocalContainer();
+        psLogsEnterAndRunReachTheTasksOnBothHosts(perTask.keySet());
 
         // A volume lives on one host: linking one to an app on the swarm is refused, and the link put back.
         SystemHost.pier("volume:destroy", APP + "-data", "--force");
@@ -259,8 +260,92 @@ class NodesSystemTest {
         assertEquals(0, SystemHost.pier("nodes:activate", SecondHost.ADDRESS).code());
     }
 
+    /** What an admin looks at and goes into: each task, wherever it runs; {@code hostnames} are the tasks' own. */
+    private static void psLogsEnterAndRunReachTheTasksOnBothHosts(java.util.Set<String> hostnames) {
+        Result ps = SystemHost.pier("ps", APP);
+        assertEquals(0, ps.code(), ps.output());
+        assertTrue(ps.output().lines().findFirst().orElse("").matches("=====> " + APP + " v\\d+ \\(web=2\\) on the swarm"), ps.output());
+        List<String> tasks = ps.output().lines().filter(l -> l.matches("web\\.\\d+ .* live +running .*")).toList();
+        assertEquals(2, tasks.size(), ps.output());
+        String here = tasks.stream().filter(l -> l.contains("(this host)")).findFirst().orElseThrow(() -> new AssertionError(ps.output()));
+        String there = tasks.stream().filter(l -> l.contains(" " + SecondHost.ADDRESS + " ")).findFirst()
+                .orElseThrow(() -> new AssertionError(ps.output()));
+
+        // The manager gathers every node's task logs: each task's start line is there, the second host's included.
+        Result logs = SystemHost.pier("logs", "-n", "50", APP);
+        assertEquals(0, logs.code(), logs.output());
+        for (String hostname : hostnames) {
+            assertTrue(logs.output().lines().anyMatch(l -> l.matches(".*app\\[web\\.\\d+\\]: task " + hostname + " started.*")),
+                    hostname + "'s start line in:\n" + logs.output());
+        }
+
+        String taskHere = here.split(" +")[0];
+        Result entered = SystemHost.pierWithInput("/bin/busybox cat /www/who\n", "enter", APP, taskHere);
+        assertEquals(0, entered.code(), entered.output());
+        assertTrue(hostnames.stream().anyMatch(h -> entered.output().contains(h)), entered.output());
+        String taskThere = there.split(" +")[0];
+        Result refused = SystemHost.pier("enter", APP, taskThere);
+        assertEquals(1, refused.code(), refused.output());
+        assertTrue(refused.output().contains("runs on " + SecondHost.ADDRESS) && refused.output().contains("this host only"),
+                refused.output());
+
+        Result run = SystemHost.pier("run", APP, "/bin/busybox", "cat", "/www/index.html");
+        assertEquals(0, run.code(), run.output());
+        assertTrue(run.output().contains("one"), run.output());
+    }
+
+    /** config:set and releases:rollback take the same path as on one host: every task of the new release has its env. */
     @Test
     @Order(7)
+    void configSetAndRollbackOnTheSwarmReachEveryTaskWithoutADroppedRequest() throws Exception {
+        SystemHost.Load load = SystemHost.Load.on(HOST);
+        Result set = SystemHost.pier("config:set", APP, "GREETING=hello");
+        assertEquals(0, set.code(), set.output());
+        assertEquals(Map.of("greeting=hello", 20), answers("/greeting", 20), "every task has the new config");
+
+        int releases = JSON.readTree(SystemHost.pier("releases", APP, "--format", "json").output()).size();
+        Result rollback = SystemHost.pier("releases:rollback", APP);
+        assertEquals(0, rollback.code(), rollback.output());
+        assertTrue(rollback.output().contains("Rolling " + APP + " back to v"), rollback.output());
+        List<SystemHost.Response> seen = load.stopAfter(500);
+        Map<String, Integer> after = answers("/greeting", 20);
+        if (!after.equals(Map.of("greeting=", 20))) {
+            System.out.println(rollback.output() + "\n" + Files.readString(Path.of("/var/lib/pier/nginx", APP + ".conf")) + "\n"
+                    + SystemHost.run("docker", "service", "ps", "--no-trunc", SERVICE).output());
+        }
+        assertEquals(Map.of("greeting=", 20), after, "the release before, without the setting, on every task");
+        assertEquals("two", SystemHost.get(HOST).body());
+        long failed = seen.stream().filter(r -> r.status() != 200).count();
+        System.out.println("swarm config:set and rollback under load: " + seen.size() + " requests, " + failed + " failed");
+        assertEquals(0, failed, "failed requests: " + seen.stream().filter(r -> r.status() != 200).limit(5).toList());
+        assertEquals(releases + 1, JSON.readTree(SystemHost.pier("releases", APP, "--format", "json").output()).size(),
+                "the rollback is a release of its own");
+
+        // Stopped, Swarm would start its tasks again: ps:stop removes the services, ps:start makes them anew.
+        Result stopped = SystemHost.pier("ps:stop", APP);
+        assertEquals(0, stopped.code(), stopped.output());
+        assertEquals(503, SystemHost.get(HOST).status());
+        assertEquals("", SystemHost.run("docker", "service", "ls", "-q", "--filter", "label=pier.app=" + APP).output().strip());
+        Result started = SystemHost.pier("ps:start", APP);
+        assertEquals(0, started.code(), started.output());
+        assertEquals("two", SystemHost.get(HOST).body());
+        Result again = SystemHost.pier("ps:start", APP);
+        assertTrue(again.output().contains("is running already"), again.output());
+    }
+
+    /** How many of {@code n} requests through Nginx got each body. */
+    private static Map<String, Integer> answers(String path, int n) {
+        Map<String, Integer> bodies = new java.util.TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            SystemHost.Response r = SystemHost.get(HOST, path);
+            bodies.merge(r.status() + " " + r.body().strip(), 1, Integer::sum);
+        }
+        return bodies.entrySet().stream().collect(java.util.stream.Collectors.toMap(
+                e -> e.getKey().startsWith("200 ") ? e.getKey().substring(4) : e.getKey(), Map.Entry::getValue));
+    }
+
+    @Test
+    @Order(8)
     void aFailingReleaseRollsBackOnTheSwarmAndDockerBringsTheAppHome() throws Exception {
         Files.writeString(appRepo.resolve("Dockerfile"), "FROM scratch\nCOPY busybox /bin/busybox\nCOPY www /www\n"
                 + "CMD [\"/bin/busybox\", \"sleep\", \"3600\"]\n");
@@ -280,7 +365,7 @@ class NodesSystemTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void badNodesAndUntrustedHostsAreRefusedWithOneLineAndChangeNothing() throws Exception {
         Result bad = asAdmin("nodes:add", "root@" + SecondHost.ADDRESS);
         assertEquals(2, bad.code(), bad.output());
@@ -310,7 +395,7 @@ class NodesSystemTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void nodesRemoveHasTheNodeLeaveAndForgetsIt() {
         Result removed = asAdmin("nodes:remove", SecondHost.ADDRESS);
         assertEquals(0, removed.code(), removed.output());
@@ -323,8 +408,9 @@ class NodesSystemTest {
     /** Commits a page saying {@code body} and an httpd that also tells which task answered (/who) and pushes it. */
     private static Result pushWho(String body) throws Exception {
         Files.writeString(appRepo.resolve("www/index.html"), body + "\n");
-        Files.writeString(appRepo.resolve("Dockerfile"), "FROM scratch\nCOPY busybox /bin/busybox\nCOPY www /www\n"
-                + "CMD [\"/bin/busybox\", \"sh\", \"-c\", \"/bin/busybox hostname > /www/who; exec /bin/busybox httpd -f -p $PORT -h /www\"]\n");
+        Files.writeString(appRepo.resolve("Dockerfile"), "FROM scratch\nCOPY busybox /bin/busybox\nCOPY busybox /bin/sh\nCOPY www /www\n"
+                + "CMD [\"/bin/busybox\", \"sh\", \"-c\", \"/bin/busybox hostname > /www/who; echo greeting=$GREETING > /www/greeting;"
+                + " echo task $(/bin/busybox hostname) started greeting=$GREETING; exec /bin/busybox httpd -f -p $PORT -h /www\"]\n");
         assertEquals(0, SystemHost.git(appRepo, key, "add", "-A").code());
         assertEquals(0, SystemHost.git(appRepo, key, "commit", "-q", "-m", body).code());
         return SystemHost.git(appRepo, key, "push", "pier@localhost:" + APP, "main");

@@ -45,6 +45,7 @@ public final class Deploy {
     private final Images images;
     private final Build build;
     private final Launch launch;
+    private final SwarmApps swarm;
     private final Retire retire;
     private final PendingRelease pending;
 
@@ -59,6 +60,7 @@ public final class Deploy {
         this.scheduler = scheduler;
         this.images = images;
         this.build = new Build(home, images, buildpacks);
+        this.swarm = swarm;
         this.launch = new Launch(home, scheduler, images, routing, swarm);
         this.retire = new Retire(home, scheduler, images, routing);
         this.pending = new PendingRelease(home, scheduler, routing);
@@ -240,5 +242,10 @@ public final class Deploy {
     /** Waits for requests in flight to drain, stops and removes {@code containers} of {@code app}, then reconciles it. */
     public void retire(AppName app, List<String> containers, Progress progress) {
         retire.now(app, containers, progress);
+    }
+
+    /** Removes the app's swarm services and so stops its tasks on every node; the names of those removed. */
+    public List<String> removeSwarmServices(AppName app) {
+        return swarm.removeAll(app);
     }
 }

@@ -186,11 +186,12 @@ public final class Processes {
         try (Lock ignored = locked(app, progress)) {
             apps().require(app);
             Release live = live(app);
-            boolean running = !apps().stopped(app) && docker.containers(Map.of(Labels.APP, app.value(),
-                            Labels.RELEASE, Integer.toString(live.id()))).stream()
+            long wanted = live.formation().values().stream().mapToInt(Integer::intValue).sum();
+            boolean running = !apps().stopped(app) && (Placement.read(home, app).swarm()
+                    ? swarm.instances(app).stream().filter(i -> i.role().equals("live") && i.state().equals("running")).count() >= wanted
+                    : docker.containers(Map.of(Labels.APP, app.value(), Labels.RELEASE, Integer.toString(live.id()))).stream()
                     .filter(c -> !c.oneOff())
-                    .filter(Container::running).count() >= live.formation().values().stream()
-                    .mapToInt(Integer::intValue).sum();
+                    .filter(Container::running).count() >= wanted);
             if (running) {
                 progress.step(app + " " + live.tag() + " is running already; pier ps:restart " + app + " restarts it");
                 return;
@@ -218,6 +219,12 @@ public final class Processes {
                     apps().stopped(app, false, key);
                 }
                 throw e;
+            }
+            if (Placement.read(home, app).swarm()) {
+                // Swarm would start a stopped task again: its services go, and ps:start creates them anew.
+                List<String> removed = deploy.removeSwarmServices(app);
+                progress.detail("removed " + removed.size() + " swarm service(s)" + (removed.isEmpty() ? "" : ": " + String.join(", ", removed)));
+                return;
             }
             List<Container> running = docker.containers(Map.of(Labels.APP, app.value())).stream()
                     .filter(c -> !c.oneOff())

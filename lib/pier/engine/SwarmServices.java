@@ -128,10 +128,9 @@ public final class SwarmServices {
     static List<Task> tasks(String service, JsonNode list) {
         List<Task> tasks = new ArrayList<>();
         for (JsonNode t : list) {
-            int published = 0;
-            for (JsonNode p : t.path("Status").path("PortStatus").path("Ports")) {
-                published = p.path("PublishedPort").asInt(0);
-            }
+            // The engine lists the IPv4 binding first, then the IPv6 one; Docker 20.10 may pick a different port for each,
+            // and only the IPv4 one answers on the node's address (seen here: 32786 answered, 32782 refused).
+            int published = t.path("Status").path("PortStatus").path("Ports").path(0).path("PublishedPort").asInt(0);
             tasks.add(new Task(t.path("ID").asText(), service, t.path("NodeID").asText(), t.path("Status").path("State").asText(),
                     t.path("DesiredState").asText(), t.path("Spec").path("ContainerSpec").path("Image").asText(), published,
                     t.path("Status").path("Err").asText(t.path("Status").path("Message").asText("")),

@@ -207,6 +207,11 @@ public final class Services {
      */
     public boolean link(Service service, AppName app, Runnable restart) {
         new Apps(home).require(app);
+        if (pier.apps.Placement.read(home, app).swarm()) {
+            // Services join the app's bridge network on this host; tasks on other hosts could not reach them.
+            throw PierException.usage(app + " runs on the swarm, where its tasks could not reach " + service + " yet: pier scheduler:set "
+                    + app + " docker first");
+        }
         try (Lock ignored = lock(service)) {
             List<AppName> linked = links(service);
             if (linked.contains(app)) {

@@ -125,6 +125,18 @@ class SwarmServicesTest {
     }
 
     @Test
+    void aTaskPublishedOnTwoPortsIsReachedOnItsIpv4One() {
+        // As Docker 20.10 reported a task whose IPv4 and IPv6 bindings got different ports: 0.0.0.0:32786, [::]:32782.
+        JsonNode list = json("""
+                [{'ID': 't1', 'Slot': 1, 'NodeID': 'n1', 'DesiredState': 'running', 'Spec': {'ContainerSpec': {'Image': 'i'}},
+                  'Status': {'State': 'running', 'PortStatus': {'Ports': [
+                      {'Protocol': 'tcp', 'TargetPort': 5000, 'PublishedPort': 32786, 'PublishMode': 'host'},
+                      {'Protocol': 'tcp', 'TargetPort': 5000, 'PublishedPort': 32782, 'PublishMode': 'host'}]}}}]
+                """);
+        assertEquals(32786, SwarmServices.tasks("pier-blog-web", list).get(0).publishedPort());
+    }
+
+    @Test
     void aServiceIsReadWithItsReleaseItsTasksDigestAndTheSpecBeforeItsLastUpdate() {
         SwarmServices.Service service = SwarmServices.service(json("""
                 {'ID': 'svc1', 'Spec': {'Name': 'pier-blog-web', 'Labels': {'pier.app': 'blog', 'pier.release': '7', 'pier.process': 'web'},
