@@ -244,8 +244,13 @@ public final class Deploy {
         retire.now(app, containers, progress);
     }
 
-    /** Removes the app's swarm services and so stops its tasks on every node; the names of those removed. */
+    /** Removes the app's swarm services and its overlay: it runs on this host again, or is gone. The names removed. */
     public List<String> removeSwarmServices(AppName app) {
         return swarm.removeAll(app);
+    }
+
+    /** Stops the app's tasks on every node by removing its services, keeping its overlay; the names removed. */
+    public List<String> stopSwarmServices(AppName app) {
+        return swarm.removeServices(app);
     }
 }

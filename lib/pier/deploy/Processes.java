@@ -222,7 +222,7 @@ public final class Processes {
             }
             if (Placement.read(home, app).swarm()) {
                 // Swarm would start a stopped task again: its services go, and ps:start creates them anew.
-                List<String> removed = deploy.removeSwarmServices(app);
+                List<String> removed = deploy.stopSwarmServices(app);
                 progress.detail("removed " + removed.size() + " swarm service(s)" + (removed.isEmpty() ? "" : ": " + String.join(", ", removed)));
                 return;
             }

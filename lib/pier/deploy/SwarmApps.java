@@ -145,14 +145,27 @@ public final class SwarmApps {
         return docker().swarmUpstreams(serviceName(app, ProcessType.WEB));
     }
 
-    /** Removes the app's services (it runs on this host again, or is gone); what was removed, by name. */
+    /**
+     * Removes the app's services and so stops its tasks, keeping its overlay for when they come back (a network
+     * just removed can still be listed a moment, and a service then made on it is refused); what was removed.
+     */
+    public List<String> removeServices(AppName app) {
+        if (!available()) {
+            return List.of();
+        }
+        SwarmServices services = docker().swarmServices();
+        List<String> names = services.services(Labels.APP, app.value());
+        names.forEach(services::remove);
+        return names;
+    }
+
+    /** Removes the app's services and its overlay (it runs on this host again, or is gone); what was removed, by name. */
     public List<String> removeAll(AppName app) {
         if (!available()) {
             return List.of();
         }
         Docker d = docker();
-        List<String> names = d.swarmServices().services(Labels.APP, app.value());
-        names.forEach(d.swarmServices()::remove);
+        List<String> names = removeServices(app);
         try {
             d.removeNetwork(network(app));
         } catch (PierException e) {
