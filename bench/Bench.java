@@ -53,15 +53,23 @@ public class Bench {
     public static void main(String... args) throws Exception {
         int runs = 5;
         Path out = Path.of("bench-results.json");
+        String swarmAddress = null;
+        boolean onlySwarm = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
+                case "--swarm" -> swarmAddress = args[++i];
+                case "--only-swarm" -> onlySwarm = true;
                 default -> {
-                    System.err.println("usage: java bench/Bench.java [--runs N] [--out FILE]");
+                    System.err.println("usage: java bench/Bench.java [--runs N] [--out FILE] [--swarm ADDRESS [--only-swarm]]");
                     System.exit(2);
                 }
             }
+        }
+        if (onlySwarm && swarmAddress == null) {
+            System.err.println("error: --only-swarm needs --swarm ADDRESS (this host's private address, for the registry and the swarm)");
+            System.exit(2);
         }
         if (!Files.isExecutable(PIER) || !"root".equals(System.getProperty("user.name"))) {
             System.err.println("error: run as root on a host where pier is installed (java -jar target/pier.jar install)");
@@ -77,12 +85,17 @@ public class Bench {
         Bench bench = new Bench(runs);
         try {
             bench.setUp();
-            bench.pushToLive();
-            bench.cutOver();
-            bench.commandLatency();
-            bench.proxyCost();
-            bench.buildCache();
-            bench.idleFootprint();
+            if (!onlySwarm) {
+                bench.pushToLive();
+                bench.cutOver();
+                bench.commandLatency();
+                bench.proxyCost();
+                bench.buildCache();
+                bench.idleFootprint();
+            }
+            if (swarmAddress != null) {
+                bench.swarm(swarmAddress);
+            }
         } finally {
             bench.tearDown();
             // The figures measured so far are kept even when a later measurement fails.
@@ -310,6 +323,86 @@ public class Bench {
             c.join();
         }
         return new Load(new ArrayList<>(latencies), failures.size());
+    }
+
+    // ---- swarm: the same app on this host's Docker and as a swarm service -----------------------------------
+
+    /**
+     * Push-to-live and cut-over of the bench app on local Docker, then placed on a swarm this host manages alone
+     * (nodes:add --print makes it the manager, with the registry on {@code address}): what the swarm path itself
+     * costs (push to the registry, service update, start-first convergence), with no second host's network in it.
+     * The host is put back as it was: swarm left, registry stopped, daemon.json restored.
+     */
+    void swarm(String address) throws Exception {
+        if (run(null, null, "docker", "info", "--format", "{{.Swarm.LocalNodeState}}").out.strip().equals("active")) {
+            row("swarm figures", "not measured: this host is in a swarm already", "", "");
+            return;
+        }
+        Path daemonJson = Path.of("/etc/docker/daemon.json");
+        String before = Files.exists(daemonJson) ? Files.readString(daemonJson) : null;
+        int rate = 200;
+        int redeploys = 5;
+        try {
+            List<Double> local = pushes("local");
+            Load localRest = load(rate, () -> sleep(5_000));
+            Load localDuring = load(rate, () -> redeploy(redeploys, "local"));
+            check(run(null, null, PIER.toString(), "nodes:add", "node.bench.invalid", "--print", "--address", address));
+            check(run(null, null, PIER.toString(), "scheduler:set", APP, "swarm"));
+            List<Double> onSwarm = pushes("swarm");
+            Load swarmRest = load(rate, () -> sleep(5_000));
+            Load swarmDuring = load(rate, () -> redeploy(redeploys, "swarm"));
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("push_local_s", round(median(local)));
+            r.put("push_swarm_s", round(median(onSwarm)));
+            r.put("ratio", round(median(onSwarm) / median(local)));
+            r.put("redeploys", redeploys);
+            r.put("rate_per_s", rate);
+            r.put("failed_local", localDuring.failed);
+            r.put("failed_swarm", swarmDuring.failed);
+            r.put("requests_swarm", swarmDuring.latenciesMicros.size() + swarmDuring.failed);
+            r.put("p99_local_rest_ms", round(percentile(localRest.latenciesMicros, 99) / 1000.0));
+            r.put("p99_local_switching_ms", round(percentile(localDuring.latenciesMicros, 99) / 1000.0));
+            r.put("p99_swarm_rest_ms", round(percentile(swarmRest.latenciesMicros, 99) / 1000.0));
+            r.put("p99_swarm_switching_ms", round(percentile(swarmDuring.latenciesMicros, 99) / 1000.0));
+            results.put("swarm", r);
+            row("swarm: push to live, swarm / local", fmt(median(onSwarm)) + " s", fmt(median(local)) + " s",
+                    fmt(median(onSwarm) / median(local)) + "x");
+            row("swarm: failed requests in " + redeploys + " redeploys", localDuring.failed + " local, " + swarmDuring.failed + " swarm",
+                    "0", "of " + r.get("requests_swarm") + " on the swarm");
+            row("swarm: p99 switching / at rest, swarm", fmt(percentile(swarmDuring.latenciesMicros, 99) / 1000.0) + " / "
+                    + fmt(percentile(swarmRest.latenciesMicros, 99) / 1000.0) + " ms", "", "");
+            row("swarm: p99 switching / at rest, local", fmt(percentile(localDuring.latenciesMicros, 99) / 1000.0) + " / "
+                    + fmt(percentile(localRest.latenciesMicros, 99) / 1000.0) + " ms", "", "");
+        } finally {
+            run(null, null, PIER.toString(), "scheduler:set", APP, "docker");
+            run(null, null, "docker", "swarm", "leave", "--force");
+            run(null, null, "docker", "network", "rm", "docker_gwbridge");
+            run(null, null, "pkill", "-f", "/usr/bin/docker-registry");
+            run(null, null, "pkill", "-f", "nodes:watch");
+            if (before != null) {
+                Files.writeString(daemonJson, before);
+                run(null, null, "sh", "-c", "kill -HUP $(cat /var/run/docker.pid)");
+            }
+        }
+    }
+
+    /** {@code runs} pushes of an empty commit, each one's wall time. */
+    List<Double> pushes(String label) {
+        List<Double> times = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            git("commit", "-q", "--allow-empty", "-m", label + " " + i);
+            long t0 = System.nanoTime();
+            check(push());
+            times.add(secondsSince(t0));
+        }
+        return times;
+    }
+
+    void redeploy(int times, String label) {
+        for (int i = 0; i < times; i++) {
+            git("commit", "-q", "--allow-empty", "-m", label + " cut-over " + i);
+            check(push());
+        }
     }
 
     // ---- 3. command latency --------------------------------------------------------------------------------
