@@ -223,7 +223,9 @@ class UpgradeSystemTest {
         ok(SystemHost.run("git", "archive", "--format=tar", "-o", tar.toString(), OLD));
         ok(SystemHost.run("tar", "-xf", tar.toString(), "-C", OLD_TREE.toString()));
         Files.delete(tar);
-        Result build = SystemHost.run(OLD_TREE, Map.of(), null, "mvn", "-B", "-q", "package", "-Dmaven.test.skip=true");
+        // C1 alone: a build this short spends less on compiling itself (10.6 -> 6.4 s offline here).
+        Result build = SystemHost.run(OLD_TREE, Map.of("MAVEN_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"), null,
+                "mvn", "-B", "-q", "package", "-Dmaven.test.skip=true");
         assertEquals(0, build.code(), "building pier " + OLD + ":\n" + build.output());
         assertTrue(Files.isRegularFile(jar), build.output());
         return jar;
