@@ -77,10 +77,17 @@ class ServicesSystemTest {
             SystemHost.run("rm", "-rf", BROKEN_TEMPLATES.toString());
         }
         SystemHost.pier("ssh-keys:remove", DEV);
-        // A run stopped mid-way leaves volumes no service of pier's records; pier rightly refuses to take them over,
-        // so the test, which knows they are its own, removes them.
-        SystemHost.run("docker", "volume", "rm", "-f", "pier_mariadb_" + MARIA, "pier_postgres_" + PG, "pier_redis_" + CACHE,
+        // A run stopped mid-way can leave services pier no longer records: their containers still running on their
+        // volumes, which pier rightly refuses to take over. The test knows they are its own: container, volume and
+        // network share the name, and the volume goes only once no container holds it.
+        List<String> leftovers = List.of("pier_mariadb_" + MARIA, "pier_postgres_" + PG, "pier_redis_" + CACHE,
                 "pier_" + BROKEN_KIND + "_broken");
+        for (String what : List.of("rm -f", "volume rm -f", "network rm")) {
+            List<String> command = new java.util.ArrayList<>(List.of("docker"));
+            command.addAll(List.of(what.split(" ")));
+            command.addAll(leftovers);
+            SystemHost.run(command.toArray(String[]::new));
+        }
         SystemHost.run("rm", "-rf", "/var/lib/pier/backups/postgres/" + PG, "/var/lib/pier/backups/" + BROKEN_KIND);
     }
 
