@@ -297,10 +297,6 @@ public final class Pier implements AutoCloseable {
             throw PierException.usage("this host manages no cluster: add a node first with pier nodes:add HOST (as root on this"
                     + " host), then place " + app + " on the swarm");
         }
-        if (placement.swarm() && !volumes().mountsFor(app).isEmpty()) {
-            throw PierException.usage(app + " has volumes linked, which live on this host only: the swarm does not run apps"
-                    + " with volumes yet (volume:unlink them, or keep " + app + " on docker)");
-        }
         if (placement.swarm() && !services().linkedTo(app).isEmpty()) {
             throw PierException.usage(app + " is linked to " + services().linkedTo(app).get(0) + ", which its tasks on other hosts"
                     + " could not reach yet: unlink its services first, or keep " + app + " on docker");

@@ -65,6 +65,8 @@ final class BackingVolumes {
         boolean told = false;
         while (true) {
             List<Container> users = docker.containersMounting(dockerNames);
+            users.stream().filter(Container::endedSwarmTask).forEach(c -> docker.remove(c.id()));
+            users = users.stream().filter(c -> !c.endedSwarmTask()).toList();
             if (users.isEmpty()) {
                 return;
             }

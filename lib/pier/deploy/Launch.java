@@ -124,14 +124,10 @@ final class Launch {
             t1 = System.nanoTime();
 
             if (placement.swarm()) {
-                if (!mounts.isEmpty()) {
-                    throw PierException.usage(app + " runs on the swarm, where volumes are not supported yet: volume:unlink"
-                            + " them, or run it here with pier scheduler:set " + app + " docker");
-                }
                 progress.step("Starting " + app + " v" + id + " on the cluster (" + Scale.describe(formation)
                         + (webs > 0 ? ", PORT=" + release.port() : "") + ")");
                 t2 = System.nanoTime();
-                List<Nginx.Upstream> upstreams = swarm.start(app, release, formation, env, resources, placement,
+                List<Nginx.Upstream> upstreams = swarm.start(app, release, formation, env, mounts, resources, placement,
                         settings.healthTimeout().plusSeconds(60), following -> {
                             if (!following.isEmpty()) {
                                 routing.switchTo(app, domains, following);

@@ -16,6 +16,7 @@ import pier.apps.Placement;
 import pier.apps.Release;
 import pier.base.PierException;
 import pier.base.Progress;
+import pier.engine.ContainerSpec;
 import pier.engine.Docker;
 import pier.engine.Labels;
 import pier.engine.Nginx;
@@ -82,9 +83,11 @@ public final class SwarmApps {
      * the tasks did not come up within {@code timeout}, with the release before still serving.
      */
     public List<Nginx.Upstream> start(AppName app, Release release, SortedMap<ProcessType, Integer> formation,
-                                      Map<String, String> env, Resources resources, Placement placement, Duration timeout,
-                                      Consumer<List<Nginx.Upstream>> follow, Progress progress) {
+                                      Map<String, String> env, List<ContainerSpec.Mount> mounts, Resources resources,
+                                      Placement placement, Duration timeout, Consumer<List<Nginx.Upstream>> follow,
+                                      Progress progress) {
         Docker d = docker();
+        List<String> constraints = constraints(d, app, placement, mounts, progress);
         Registry registry = d.swarm().managerAddress().map(Registry::new).orElseThrow(() -> PierException.failed(
                 "this host manages no cluster: add a node with pier nodes:add HOST, or run the app here with"
                         + " pier scheduler:set " + app + " docker"));
@@ -115,10 +118,10 @@ public final class SwarmApps {
             String taskSpec = services.deploy(new SwarmServices.Definition(name, image, spec.cmd() == null ? List.of() : spec.cmd(),
                     spec.env().stream().filter(e -> !e.startsWith("DYNO=")).toList(), labels, entry.getValue(),
                     spec.confinement().limits().memory(), (long) (spec.confinement().limits().cpus() * 1e9),
-                    web ? release.port() : 0, network(app), placement.constraints(), web ? health : List.of(),
+                    web ? release.port() : 0, network(app), constraints, mounts, web ? health : List.of(),
                     Duration.ofSeconds(2), 3), registry, password);
             progress.detail((existed ? "updated" : "created") + " service " + name + ": " + entry.getValue() + " task(s)"
-                    + (placement.constraints().isEmpty() ? "" : " where " + String.join(", ", placement.constraints())));
+                    + (constraints.isEmpty() ? "" : " where " + String.join(", ", constraints)));
             started.add(type);
             try {
                 converge(services, name, taskSpec, entry.getValue(), existed ? deployed : null, timeout,
@@ -138,6 +141,25 @@ public final class SwarmApps {
             }
         }
         return upstreams(app);
+    }
+
+    /**
+     * Where the app's tasks may run: the placement's constraints and, when the app has volumes, this host alone. A Docker
+     * volume is local to one engine, and the app's are on this one (the manager); Swarm would give a task elsewhere a new,
+     * empty volume of the same name.
+     */
+    private static List<String> constraints(Docker d, AppName app, Placement placement, List<ContainerSpec.Mount> mounts,
+                                            Progress progress) {
+        if (mounts.isEmpty()) {
+            return placement.constraints();
+        }
+        String here = d.swarm().localNodeId().orElseThrow(() -> PierException.failed("this host manages no cluster: pier"
+                + " scheduler:set " + app + " docker"));
+        progress.detail(app + " has volumes, which live on this host: its tasks run here only (the manager), not on the"
+                + " other nodes");
+        List<String> pinned = new ArrayList<>(placement.constraints());
+        pinned.add("node.id==" + here);
+        return pinned;
     }
 
     /** Where Nginx reaches the app's running web tasks: each task's node address and published port. */

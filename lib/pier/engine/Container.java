@@ -9,6 +9,9 @@ import java.util.Optional;
  */
 public record Container(String id, String name, Map<String, String> labels, String state, String status,
                         Optional<Integer> publicPort) {
+    /** On every container Swarm runs for a service's task. */
+    static final String SWARM_TASK = "com.docker.swarm.task.id";
+
     public Container {
         labels = Map.copyOf(labels);
     }
@@ -57,6 +60,19 @@ public record Container(String id, String name, Map<String, String> labels, Stri
     /** Stopped after exiting 0 on its own: a worker that did its work and finished. */
     public boolean finished() {
         return "exited".equals(state) && status.startsWith("Exited (0)");
+    }
+
+    /** Run by Swarm for a service's task: Swarm, not pier, starts and stops it. */
+    public boolean swarmTask() {
+        return labels.containsKey(SWARM_TASK);
+    }
+
+    /**
+     * A task Swarm ended and keeps as its history ({@code docker service ps} shows it): nothing runs in it, and only
+     * removing it lets go of the volumes it mounted.
+     */
+    public boolean endedSwarmTask() {
+        return swarmTask() && !alive() && !"created".equals(state);
     }
 
     public boolean pierMade() {

@@ -572,11 +572,10 @@ public final class Docker implements Scheduler, Images, AutoCloseable {
      * Swarm owns it, and a reconcile or retire that took it for a local process would stop it under Swarm's feet.
      */
     private static List<Container> ownOnly(List<Container> containers) {
-        return containers.stream().filter(c -> !c.labels().containsKey(SWARM_TASK)).toList();
+        return containers.stream().filter(c -> !c.swarmTask()).toList();
     }
 
-    /** On every container Swarm runs for a service's task. */
-    static final String SWARM_TASK = "com.docker.swarm.task.id";
+    static final String SWARM_TASK = Container.SWARM_TASK;
 
     /**
      * The container Swarm runs on this host for the task {@code taskId}, running or not; empty when the task runs on

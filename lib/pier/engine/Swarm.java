@@ -69,6 +69,12 @@ public final class Swarm {
         return managing() && info != null ? Optional.ofNullable(info.getNodeAddr()) : Optional.empty();
     }
 
+    /** This engine's node id in the swarm it manages: what pins a task to this host; empty when it manages none. */
+    public Optional<String> localNodeId() {
+        SwarmInfo info = info();
+        return managing() && info != null ? Optional.ofNullable(info.getNodeID()) : Optional.empty();
+    }
+
     /** This engine's swarm cluster id, to tell a node of this swarm from one of another; empty when it manages none. */
     public Optional<String> clusterId() {
         if (!managing()) {

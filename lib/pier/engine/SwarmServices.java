@@ -36,9 +36,10 @@ public final class SwarmServices {
      */
     public record Definition(String name, String image, List<String> command, List<String> env, Map<String, String> labels,
                              int replicas, long memory, long nanoCpus, int targetPort, String network, List<String> constraints,
-                             List<String> healthTest, Duration healthInterval, int healthRetries) {
+                             List<ContainerSpec.Mount> mounts, List<String> healthTest, Duration healthInterval, int healthRetries) {
         public Definition {
             command = List.copyOf(command);
+            mounts = List.copyOf(mounts);
             env = List.copyOf(env);
             labels = Map.copyOf(labels);
             constraints = List.copyOf(constraints);
@@ -299,6 +300,11 @@ public final class SwarmServices {
             container.set("Command", JSON.valueToTree(d.command()));
         }
         container.set("Env", JSON.valueToTree(d.env()));
+        if (!d.mounts().isEmpty()) {
+            ArrayNode mounts = container.putArray("Mounts");
+            // The app's Docker volumes as they are on the node the constraints pin the tasks to: never created elsewhere.
+            d.mounts().forEach(m -> mounts.addObject().put("Type", "volume").put("Source", m.volume()).put("Target", m.path()));
+        }
         container.put("StopGracePeriod", Duration.ofSeconds(10).toNanos());
         if (!d.healthTest().isEmpty()) {
             ObjectNode health = container.putObject("HealthCheck");

@@ -18,7 +18,7 @@ class SwarmServicesTest {
     static final SwarmServices.Definition WEB = new SwarmServices.Definition("pier-blog-web", "10.0.0.1:5000/pier/blog:v3",
             List.of("/bin/httpd", "-f"), List.of("PORT=5000", "GREETING=hi"), Map.of(Labels.APP, "blog"), 2, 512L << 20,
             1_500_000_000L, 5000, "pier-blog-swarm", List.of("node.labels.disk==ssd"),
-            List.of("CMD", "/usr/bin/wget", "-q", "-O", "/dev/null", "http://127.0.0.1:5000/"), Duration.ofSeconds(2), 3);
+            List.of(), List.of("CMD", "/usr/bin/wget", "-q", "-O", "/dev/null", "http://127.0.0.1:5000/"), Duration.ofSeconds(2), 3);
 
     @Test
     void anUpdateStartsEachNewTaskBeforeItStopsAnOldOneAndRollsBackOnFailure() {
@@ -54,9 +54,19 @@ class SwarmServicesTest {
     }
 
     @Test
+    void theAppsVolumesAreMountedByNameAndNoneIsSentWithout() {
+        SwarmServices.Definition withVolume = new SwarmServices.Definition(WEB.name(), WEB.image(), WEB.command(), WEB.env(),
+                WEB.labels(), 1, 0, 0, WEB.targetPort(), WEB.network(), List.of("node.id==abc"),
+                List.of(new ContainerSpec.Mount("pier-blog-data-1", "/data")), List.of(), Duration.ofSeconds(2), 3);
+        JsonNode mounts = SwarmServices.spec(withVolume).path("TaskTemplate").path("ContainerSpec").path("Mounts");
+        assertEquals("[{\"Type\":\"volume\",\"Source\":\"pier-blog-data-1\",\"Target\":\"/data\"}]", mounts.toString());
+        assertTrue(SwarmServices.spec(WEB).path("TaskTemplate").path("ContainerSpec").path("Mounts").isMissingNode());
+    }
+
+    @Test
     void aWorkerPublishesNothingAndAnImageWithoutHttpClientHasNoHealthCheck() {
         SwarmServices.Definition worker = new SwarmServices.Definition("pier-blog-worker", WEB.image(), List.of(), List.of(),
-                Map.of(), 1, 0, 0, 0, WEB.network(), List.of(), List.of(), Duration.ofSeconds(2), 3);
+                Map.of(), 1, 0, 0, 0, WEB.network(), List.of(), List.of(), List.of(), Duration.ofSeconds(2), 3);
         JsonNode spec = SwarmServices.spec(worker);
         assertEquals(0, spec.path("EndpointSpec").path("Ports").size());
         assertTrue(spec.path("TaskTemplate").path("ContainerSpec").path("HealthCheck").isMissingNode());
@@ -67,7 +77,7 @@ class SwarmServicesTest {
     void theTasksCarryTheDigestOfTheirSpecAndNoReleaseSoAScaleReplacesNone() {
         SwarmServices.Definition scaled = new SwarmServices.Definition(WEB.name(), WEB.image(), WEB.command(), WEB.env(),
                 Map.of(Labels.APP, "blog", Labels.RELEASE, "9"), 5, WEB.memory(), WEB.nanoCpus(), WEB.targetPort(), WEB.network(),
-                WEB.constraints(), WEB.healthTest(), WEB.healthInterval(), WEB.healthRetries());
+                WEB.constraints(), WEB.mounts(), WEB.healthTest(), WEB.healthInterval(), WEB.healthRetries());
         JsonNode before = SwarmServices.spec(WEB).path("TaskTemplate");
         JsonNode after = SwarmServices.spec(scaled).path("TaskTemplate");
         assertEquals(before, after, "replicas and the release are the service's, not the tasks'");
@@ -75,7 +85,7 @@ class SwarmServicesTest {
         assertEquals("9", SwarmServices.spec(scaled).path("Labels").path(Labels.RELEASE).asText());
         SwarmServices.Definition configured = new SwarmServices.Definition(WEB.name(), WEB.image(), WEB.command(),
                 List.of("PORT=5000", "GREETING=hello"), WEB.labels(), 2, WEB.memory(), WEB.nanoCpus(), WEB.targetPort(),
-                WEB.network(), WEB.constraints(), WEB.healthTest(), WEB.healthInterval(), WEB.healthRetries());
+                WEB.network(), WEB.constraints(), WEB.mounts(), WEB.healthTest(), WEB.healthInterval(), WEB.healthRetries());
         assertFalse(before.path("ContainerSpec").path("Labels").path(SwarmServices.TASKS).equals(SwarmServices.spec(configured)
                 .path("TaskTemplate").path("ContainerSpec").path("Labels").path(SwarmServices.TASKS)), "a config change is a new spec");
     }
