@@ -5,7 +5,7 @@
 //SOURCES ../lib/pier/**.java
 //SOURCES apps.java keys.java domains.java config.java volumes.java git.java ps.java releases.java
 //SOURCES builder.java events.java resource.java system.java certs.java cron.java nginx.java services.java
-//SOURCES nodes.java scheduler.java
+//SOURCES nodes.java scheduler.java registry.java
 package pier.cli;
 
 import picocli.CommandLine;
@@ -56,7 +56,7 @@ public class pier implements Runnable, Cli.Root {
     /** The groups whose commands pier has, each as its own script declares them in {@code subcommands}. */
     static final java.util.List<Class<?>> GROUPS = java.util.List.of(apps.class, config.class, domains.class, certs.class, volumes.class,
             builder.class, keys.class, git.class, ps.class, resource.class, releases.class, events.class,
-            system.class, cron.class, nginx.class, nodes.class, scheduler.class);
+            system.class, cron.class, nginx.class, nodes.class, scheduler.class, registry.class);
 
     /** The whole command tree, gated (see Cli): each command runs only if the acting key may run it (pier.Access). */
     public static CommandLine commandLine() {

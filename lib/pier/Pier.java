@@ -153,7 +153,7 @@ public final class Pier implements AutoCloseable {
     public void destroy(AppName app, Progress progress) {
         // The services leave the app's network first: Docker keeps a network something is still on.
         services().forget(app);
-        deploy().removeSwarmServices(app)
+        deploy().removeSwarmServices(app, progress)
                 .forEach(service -> progress.detail("removed the swarm service " + service));
         apps().destroy(app, docker(), nginx(), progress);
         keys().forget(app);
@@ -311,7 +311,7 @@ public final class Pier implements AutoCloseable {
         });
         // Only once the release here is live, and only on the move: no deploy of a local app asks Docker for services.
         if (before.swarm() && !placement.swarm()) {
-            deploy().removeSwarmServices(app).forEach(service -> progress.detail(
+            deploy().removeSwarmServices(app, progress).forEach(service -> progress.detail(
                     "removed the swarm service " + service + ": " + app + " runs on this host again"));
         }
     }

@@ -43,13 +43,15 @@ public final class Access {
      * Commands that only mean something on the server itself: never run over SSH, never sent to a server found
      * through a checkout's git remote. The one list both places read (SshCommand and Route).
      */
-    public static final Set<String> HOST_ONLY = Set.of("ssh-command", "install", "ps:retire", "nodes:add", "nodes:remove");
+    public static final Set<String> HOST_ONLY = Set.of("ssh-command", "install", "ps:retire", "nodes:add", "nodes:remove",
+            "registry:gc");
 
     /**
-     * Commands root runs as root, not as the pier user: the installer, and the node commands that reach a node as root
-     * with root's own SSH keys. All are {@link #HOST_ONLY}.
+     * Commands root runs as root, not as the pier user: the installer, the node commands that reach a node as root
+     * with root's own SSH keys, and the registry's garbage collection, which stops and starts the registry. All are
+     * {@link #HOST_ONLY}.
      */
-    public static final Set<String> AS_ROOT = Set.of("install", "nodes:add", "nodes:remove");
+    public static final Set<String> AS_ROOT = Set.of("install", "nodes:add", "nodes:remove", "registry:gc");
 
     /** Annotation values can only be written on a declaration: these carry the two rules pier itself gives. */
     private static final class Declared {

@@ -11,6 +11,7 @@ import org.eclipse.jgit.lib.Repository;
 import pier.apps.Apps;
 import pier.apps.AppJson;
 import pier.apps.Checks;
+import pier.apps.Placement;
 import pier.apps.Release;
 import pier.apps.Releases;
 import pier.apps.Routing;
@@ -244,9 +245,26 @@ public final class Deploy {
         retire.now(app, containers, progress);
     }
 
-    /** Removes the app's swarm services and its overlay: it runs on this host again, or is gone. The names removed. */
-    public List<String> removeSwarmServices(AppName app) {
-        return swarm.removeAll(app);
+    /**
+     * Removes the app's swarm services and its overlay: it runs on this host again, or is gone. An app that ran there
+     * (it had services, or is placed there still) also loses its images in the cluster's registry; one that never did
+     * costs the registry nothing. The names of the services removed.
+     */
+    public List<String> removeSwarmServices(AppName app, Progress progress) {
+        List<String> removed = swarm.removeAll(app);
+        if (!removed.isEmpty() || placedOnSwarm(app)) {
+            new RegistryImages(home, swarm::registryClient).removeAll(app, progress);
+        }
+        return removed;
+    }
+
+    /** A damaged placement does not stop an app's destruction: the registry is asked, which costs one call. */
+    private boolean placedOnSwarm(AppName app) {
+        try {
+            return Placement.read(home, app).swarm();
+        } catch (PierException e) {
+            return true;
+        }
     }
 
     /** Stops the app's tasks on every node by removing its services, keeping its overlay; the names removed. */

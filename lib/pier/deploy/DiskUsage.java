@@ -74,8 +74,11 @@ public final class DiskUsage {
         return new Report(apps, buildCache, allVolumes, state, total);
     }
 
-    /** The bytes of the regular files under {@code dir} (links not followed); a file gone meanwhile counts 0. */
-    static long size(Path dir) {
+    /**
+     * The bytes of the regular files under {@code dir} (links not followed); a file gone meanwhile counts 0, an absent
+     * directory 0, one that cannot be read -1.
+     */
+    public static long size(Path dir) {
         if (!Files.isDirectory(dir)) {
             return 0;
         }

@@ -212,6 +212,9 @@ final class Launch {
             }
         }
         new OldImages(home, images).remove(app);
+        if (placement.swarm()) {
+            new RegistryImages(home, swarm::registryClient).removeOld(app, progress);
+        }
         return new Deploy.Deployed(release, retiring);
     }
 

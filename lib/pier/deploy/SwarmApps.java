@@ -21,11 +21,13 @@ import pier.engine.Docker;
 import pier.engine.Labels;
 import pier.engine.Nginx;
 import pier.engine.Registry;
+import pier.engine.RegistryClient;
 import pier.engine.SwarmServices;
 import pier.names.AppName;
 import pier.names.ProcessType;
 import pier.state.AtomicFile;
 import pier.state.Resources;
+import pier.state.SharedLock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -39,6 +41,8 @@ import org.jspecify.annotations.Nullable;
 public final class SwarmApps {
     /** How often the tasks are looked at while a service converges. */
     static final Duration POLL = Duration.ofMillis(500);
+    /** How long a push waits for the registry's garbage collection, which stops the registry while it runs. */
+    static final Duration PUSH_WAIT = Duration.ofMinutes(10);
 
     private final @Nullable Supplier<Docker> docker;
 
@@ -88,16 +92,19 @@ public final class SwarmApps {
                                       Progress progress) {
         Docker d = docker();
         List<String> constraints = constraints(d, app, placement, mounts, progress);
-        Registry registry = d.swarm().managerAddress().map(Registry::new).orElseThrow(() -> PierException.failed(
+        Registry registry = registry(d).orElseThrow(() -> PierException.failed(
                 "this host manages no cluster: add a node with pier nodes:add HOST, or run the app here with"
                         + " pier scheduler:set " + app + " docker"));
-        String password = AtomicFile.read(Registry.PASSWORD_FILE).map(String::strip).orElseThrow(() -> PierException.failed(
-                "the cluster's registry has no password in " + Registry.PASSWORD_FILE + ": run pier nodes:add HOST again"));
+        String password = password();
         progress.detail("pushing " + release.image() + " to the cluster's registry " + registry.host());
-        // Named by the build, not the release: a restart or a scale keeps the image, so Swarm replaces no task for it.
-        int colon = release.image().lastIndexOf(':');
-        String image = d.push(release.image(), registry, release.image().substring(0, colon), release.image().substring(colon + 1),
-                password);
+        String image;
+        // Never while registry:gc runs: it would take the layers this push uploads for unused ones.
+        try (SharedLock ignored = pushing(progress)) {
+            // Named by the build, not the release: a restart or a scale keeps the image, so Swarm replaces no task for it.
+            int colon = release.image().lastIndexOf(':');
+            image = d.push(release.image(), registry, release.image().substring(0, colon),
+                    release.image().substring(colon + 1), password);
+        }
         SwarmServices services = d.swarmServices();
         services.overlay(network(app), Map.of(Labels.APP, app.value()));
         List<String> health = healthTest(d, app, release);
@@ -160,6 +167,31 @@ public final class SwarmApps {
         List<String> pinned = new ArrayList<>(placement.constraints());
         pinned.add("node.id==" + here);
         return pinned;
+    }
+
+    /** pier's account at the registry of the cluster this host manages. */
+    public RegistryClient registryClient() {
+        return RegistryClient.of(registry(docker()).orElseThrow(() -> PierException.failed(
+                "this host manages no cluster, so no registry: nodes:add HOST makes one")), password());
+    }
+
+    private static Optional<Registry> registry(Docker d) {
+        return d.swarm().managerAddress().map(Registry::new);
+    }
+
+    private static String password() {
+        return AtomicFile.read(Registry.PASSWORD_FILE).map(String::strip).orElseThrow(() -> PierException.failed(
+                "the cluster's registry has no password in " + Registry.PASSWORD_FILE + ": run pier nodes:add HOST again"));
+    }
+
+    /** The registry's lock, shared with other pushes; a garbage collection holding it is waited for, and said. */
+    private static SharedLock pushing(Progress progress) {
+        return SharedLock.shared(Registry.LOCK, Duration.ZERO).orElseGet(() -> {
+            progress.detail("waiting for the registry's garbage collection (pier registry:gc) to finish");
+            return SharedLock.shared(Registry.LOCK, PUSH_WAIT).orElseThrow(() -> PierException.failed(
+                    "the cluster's registry was still being garbage-collected after " + PUSH_WAIT.toMinutes()
+                            + " minutes (pier registry:gc, holding " + Registry.LOCK + "): deploy again once it has finished"));
+        });
     }
 
     /** Where Nginx reaches the app's running web tasks: each task's node address and published port. */

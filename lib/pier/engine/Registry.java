@@ -24,6 +24,11 @@ public record Registry(String address) {
     public static final Path STORAGE = Path.of("/var/lib/docker-registry");
     /** Readable by pier's user, which pushes during a deploy, and by root. */
     public static final Path PASSWORD_FILE = pier.state.PierHome.DEFAULT.resolve("cluster/registry-password");
+    /**
+     * Held shared by every push to the registry and exclusively by its garbage collection ({@code registry:gc}), which
+     * must not run while a push uploads layers it would take for unused. Beside the password, where pier's user writes.
+     */
+    public static final Path LOCK = PASSWORD_FILE.resolveSibling("registry.lock");
     /** Docker's per-registry trust store: a CA here is trusted for that registry alone. */
     static final Path CERTS_D = Path.of("/etc/docker/certs.d");
 

@@ -16,7 +16,9 @@ import pier.state.AtomicFile;
  * apps' app.json cron entries that are due (and later certificate renewals and backups). Where systemd runs, a
  * oneshot unit {@code pier-boot.service} after Docker and Nginx, enabled, and the timer {@code pier-cron.timer},
  * enabled and started; elsewhere an {@code @reboot} line and a minute line in {@code /etc/cron.d/pier}, with cron
- * installed and running. Every run of the installer checks that they are there.
+ * installed and running. Daily, the same way: {@code pier letsencrypt:renew} and, as root, {@code pier registry:gc}
+ * (which says there is no cluster and exits on a host that manages none). Every run of the installer checks that
+ * they are there.
  */
 final class HostSchedule {
     static final String UNIT = "pier-boot.service";
@@ -31,13 +33,15 @@ final class HostSchedule {
     static final String RENEW = "pier-renew.service";
     static final String RENEW_TIMER = "pier-renew.timer";
     static final Path RENEW_LOG = ServiceStep.LOG_DIR.resolve("renew.log");
+    static final String GC = "pier-registry-gc.service";
+    static final String GC_TIMER = "pier-registry-gc.timer";
+    static final Path GC_LOG = ServiceStep.LOG_DIR.resolve("registry-gc.log");
 
     private HostSchedule() {
     }
 
     static List<InstallStep> steps(Templates t, boolean systemd) {
-        Map<String, String> model = Map.of("launcher", Launcher.PATH.toString(), "log", LOG.toString(),
-                "tickLog", TICK_LOG.toString(), "renewLog", RENEW_LOG.toString());
+        Map<String, String> model = model();
         if (systemd) {
             Runnable reload = () -> HostSteps.check(Host.run(List.of("systemctl", "daemon-reload")), "systemctl daemon-reload");
             return List.of(
@@ -53,7 +57,12 @@ final class HostSchedule {
                             "rw-r--r--", List.of(), reload).removedOn(Removal.UNINSTALL),
                     HostSteps.file(UNITS.resolve(RENEW_TIMER), () -> t.render("systemd/pier-renew.timer.ftl", model), "root",
                             "rw-r--r--", List.of(), reload).removedOn(Removal.UNINSTALL),
-                    new UnitEnabled(RENEW_TIMER, true).removedOn(Removal.UNINSTALL));
+                    new UnitEnabled(RENEW_TIMER, true).removedOn(Removal.UNINSTALL),
+                    HostSteps.file(UNITS.resolve(GC), () -> t.render("systemd/pier-registry-gc.service.ftl", model), "root",
+                            "rw-r--r--", List.of(), reload).removedOn(Removal.UNINSTALL),
+                    HostSteps.file(UNITS.resolve(GC_TIMER), () -> t.render("systemd/pier-registry-gc.timer.ftl", model), "root",
+                            "rw-r--r--", List.of(), reload).removedOn(Removal.UNINSTALL),
+                    new UnitEnabled(GC_TIMER, true).removedOn(Removal.UNINSTALL));
         }
         return List.of(
                 HostSteps.packages("cron"),
@@ -61,6 +70,12 @@ final class HostSchedule {
                 // cron reads /etc/cron.d on its own each minute: no reload.
                 HostSteps.file(CRON_FILE, () -> t.render("cron/pier.ftl", model), "root", "rw-r--r--", List.of(), () -> {
                 }).removedOn(Removal.UNINSTALL));
+    }
+
+    /** What the schedule's templates are rendered with: the launcher, and where each run's output goes without systemd. */
+    static Map<String, String> model() {
+        return Map.of("launcher", Launcher.PATH.toString(), "log", LOG.toString(), "tickLog", TICK_LOG.toString(),
+                "renewLog", RENEW_LOG.toString(), "gcLog", GC_LOG.toString());
     }
 
     /**

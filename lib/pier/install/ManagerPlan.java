@@ -30,6 +30,9 @@ public final class ManagerPlan {
     static final String REGISTRY_SERVICE = "docker-registry";
     /** The registry's certificate is trusted by pinning on every node: a renewal would mean visiting each, so it lasts. */
     static final Duration CERTIFICATE_LIFETIME = Duration.ofDays(3650);
+    static final String REGISTRY_BINARY = "/usr/bin/docker-registry";
+    /** How long the registry may take to stop, asked nicely and then not. */
+    static final Duration STOP_DEADLINE = Duration.ofSeconds(10);
 
     private ManagerPlan() {
     }
@@ -57,7 +60,7 @@ public final class ManagerPlan {
     /** The registry answering on its address; in the boot plan too, once this host is a manager. */
     static InstallStep registryRunning(Registry registry) {
         return new ServiceStep(REGISTRY_SERVICE, () -> listening(registry),
-                List.of("/usr/bin/docker-registry", "serve", Registry.CONFIG.toString()), HostSteps.START_DEADLINE,
+                List.of(REGISTRY_BINARY, "serve", Registry.CONFIG.toString()), HostSteps.START_DEADLINE,
                 ServiceStep.LOG_DIR);
     }
 
@@ -145,12 +148,24 @@ public final class ManagerPlan {
         }
     }
 
-    /** A changed config takes effect by a restart: stopped here, started again by the next step. */
-    private static void stopRegistry() {
+    /**
+     * Stops the registry, whichever way it was started (its init script or unit, or detached by {@link ServiceStep}),
+     * and waits until no process of it is left; false when one still is. A changed config takes effect by a restart:
+     * stopped here, started again by the next step.
+     */
+    static boolean stopRegistry() {
         Host.run(HostSteps.systemd() ? List.of("systemctl", "stop", REGISTRY_SERVICE) : List.of("service", REGISTRY_SERVICE, "stop"));
-        ProcessHandle.allProcesses()
-                .filter(p -> p.info().command().map(c -> c.endsWith("/docker-registry")).orElse(false))
-                .forEach(ProcessHandle::destroy);
+        registryProcesses().forEach(ProcessHandle::destroy);
+        if (HostSteps.waitFor(() -> registryProcesses().isEmpty(), STOP_DEADLINE)) {
+            return true;
+        }
+        registryProcesses().forEach(ProcessHandle::destroyForcibly);
+        return HostSteps.waitFor(() -> registryProcesses().isEmpty(), STOP_DEADLINE);
+    }
+
+    private static List<ProcessHandle> registryProcesses() {
+        return ProcessHandle.allProcesses().filter(p -> p.info().command().map(c -> c.endsWith("/docker-registry")).orElse(false))
+                .toList();
     }
 
     /** pier's password (pier's file, 0600) and its bcrypt hash in the registry's htpasswd; made once, then kept. */
