@@ -273,8 +273,8 @@ public class services implements Cli.Root {
         }
     }
 
-    @Command(name = "KIND:link", description = "Link a KIND service to an app: it joins the app's network and the app restarts"
-            + " with its URL in the env (no downtime).", mixinStandardHelpOptions = true)
+    @Command(name = "KIND:link", description = "Link a KIND service to an app: it joins the app's network (and its overlay, on"
+            + " the swarm) and the app restarts with its URL in the env (no downtime).", mixinStandardHelpOptions = true)
     @Rule(scope = SERVER, changes = true)
     static class Link extends OneService {
         @Parameters(index = "1", paramLabel = "APP")

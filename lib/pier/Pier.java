@@ -18,6 +18,7 @@ import pier.apps.Routing;
 import pier.apps.Volumes;
 import pier.services.Service;
 import pier.services.ServiceBackups;
+import pier.services.ServiceNetworks;
 import pier.services.Services;
 import pier.base.PierException;
 import pier.base.Progress;
@@ -285,7 +286,8 @@ public final class Pier implements AutoCloseable {
     /**
      * Where the app's processes run ({@code scheduler:set}): this host's Docker or the cluster's swarm, with the
      * swarm's constraints. A deployed app moves at once, by a restart on the new scheduler; a failed move puts the
-     * setting back and the app keeps running where it ran.
+     * setting back and the app keeps running where it ran. Its linked services go along: onto its overlay before the
+     * restart onto the swarm, off it after the move back.
      */
     public void place(AppName app, Placement placement, Progress progress) {
         apps().require(app);
@@ -297,20 +299,21 @@ public final class Pier implements AutoCloseable {
             throw PierException.usage("this host manages no cluster: add a node first with pier nodes:add HOST (as root on this"
                     + " host), then place " + app + " on the swarm");
         }
-        if (placement.swarm() && !services().linkedTo(app).isEmpty()) {
-            throw PierException.usage(app + " is linked to " + services().linkedTo(app).get(0) + ", which its tasks on other hosts"
-                    + " could not reach yet: unlink its services first, or keep " + app + " on docker");
-        }
         String what = "Setting the scheduler to " + (placement.swarm() ? "swarm (the cluster)" : "docker (this host)")
                 + (placement.constraints().isEmpty() ? "" : " where " + String.join(", ", placement.constraints()));
         // Constraints mean something on the swarm only: on docker they are kept for the next move, with no restart.
         boolean moves = !before.scheduler().equals(placement.scheduler()) || placement.swarm();
-        changeAndRestart(app, what, moves, "the scheduler", progress, () -> {
-            placement.write(home, app);
-            return () -> before.write(home, app);
-        });
+        // The linked services join the app's overlay with the placement, before the restart starts its first task.
+        ServiceNetworks networks = serviceNetworks();
+        changeAndRestart(app, what, moves, "the scheduler", progress, () -> networks.place(app, before, placement, progress));
         // Only once the release here is live, and only on the move: no deploy of a local app asks Docker for services.
         if (before.swarm() && !placement.swarm()) {
+            // Off the overlay before it goes: Docker keeps a network a container is on. The services go either way.
+            try {
+                networks.follow(app);
+            } catch (PierException e) {
+                progress.warn("the services linked to " + app + " stay on its overlay, which stays too: " + e.getMessage());
+            }
             deploy().removeSwarmServices(app, progress).forEach(service -> progress.detail(
                     "removed the swarm service " + service + ": " + app + " runs on this host again"));
         }
@@ -336,12 +339,17 @@ public final class Pier implements AutoCloseable {
         return new Services(home, templates(), docker(), docker());
     }
 
+    /** Which networks the services' containers are on: each linked app's, its overlay too on the swarm. */
+    public ServiceNetworks serviceNetworks() {
+        return new ServiceNetworks(home, docker());
+    }
+
     public ServiceBackups serviceBackups() {
         return new ServiceBackups(home, services(), docker());
     }
 
     /**
-     * Links a service to an app: the service joins the app's network, and the app restarts with the kind's env
+     * Links a service to an app: the service joins the app's networks, and the app restarts with the kind's env
      * ({@code DATABASE_URL}, ...) the way {@code config:set} restarts it. A failed restart puts both back.
      */
     public void linkService(Service service, AppName app, boolean restart, Progress progress) {
@@ -358,7 +366,7 @@ public final class Pier implements AutoCloseable {
 
     /**
      * Unsets the link's env in the app (a restart with no downtime; without {@code restart}, stored for the next one),
-     * then takes the service off the app's network.
+     * then takes the service off the app's networks.
      */
     public void unlinkService(Service service, AppName app, boolean restart, Progress progress) {
         apps().require(app);

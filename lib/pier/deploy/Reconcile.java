@@ -23,6 +23,7 @@ import pier.engine.Scheduler;
 import pier.names.AppName;
 import pier.names.Domain;
 import pier.names.ProcessType;
+import pier.services.ServiceNetworks;
 import pier.state.ConfigSnapshot;
 import pier.state.Lock;
 import pier.state.PierHome;
@@ -101,12 +102,30 @@ public final class Reconcile {
             new Apps(home).require(app);
             // A deploy killed half-way is finished or undone first, so "the live release" below is the one serving.
             new PendingRelease(home, scheduler, routing).settle(app, told);
+            // Its services on its networks first, so what starts below reaches them; their failure is told once it runs.
+            Optional<String> services = services(app, told);
             converge(app, told);
+            services.ifPresent(why -> {
+                throw PierException.failed(why);
+            });
             return new Result(app, fixes, Optional.empty());
         } catch (RuntimeException e) {
             String why = e instanceof PierException ? e.getMessage() : e.toString();
             progress.warn(app + ": " + Shown.oneLine(why));
             return new Result(app, fixes, Optional.of(why));
+        }
+    }
+
+    /**
+     * Puts the services linked to the app on the networks they belong on: on the swarm, its overlay too, whose join a
+     * restart of dockerd can lose. Why it failed, if it did.
+     */
+    private Optional<String> services(AppName app, Progress fix) {
+        try {
+            new ServiceNetworks(home, scheduler).follow(app).forEach(fix::line);
+            return Optional.empty();
+        } catch (PierException e) {
+            return Optional.of("its services: " + e.getMessage());
         }
     }
 

@@ -72,7 +72,7 @@ public final class SwarmApps {
 
     /** The overlay network of the app's tasks: theirs alone. */
     static String network(AppName app) {
-        return Resources.network(app) + "-swarm";
+        return Resources.swarmNetwork(app);
     }
 
     /** True when this host manages a swarm: an app may run there. */

@@ -427,15 +427,36 @@ public final class Docker implements Scheduler, Images, AutoCloseable {
     }
 
     @Override
-    public void connect(String id, String network, String app, String alias) {
+    public boolean connect(String id, String network, String app, String alias) {
         network(network, app);
+        return join(id, network, alias);
+    }
+
+    @Override
+    public boolean connectOverlay(String id, String network, String app, String alias) {
+        SwarmServices services = swarmServices();
+        Map<String, String> labels = Map.of(Labels.APP, app);
+        try {
+            services.overlay(network, labels);
+        } catch (PierException e) {
+            // A deploy of the app made it meanwhile (Docker refuses a second one of the name): the second look finds it.
+            services.overlay(network, labels);
+        }
+        return join(id, network, alias);
+    }
+
+    /** Joins the container to the existing network; false when it is on it already. */
+    private boolean join(String id, String network, String alias) {
         try {
             client.connectToNetworkCmd().withContainerId(id).withNetworkId(network)
                     .withContainerNetwork(new com.github.dockerjava.api.model.ContainerNetwork().withAliases(alias)).exec();
+            return true;
         } catch (DockerException e) {
-            if (e.getMessage() == null || !e.getMessage().contains("already exists")) {
+            // A bridge says its endpoint "already exists"; an attachable overlay, that the container "is already attached".
+            if (e.getMessage() == null || !(e.getMessage().contains("already exists") || e.getMessage().contains("already attached"))) {
                 throw PierException.failed("cannot join the network " + network + ": " + Shown.firstLine(e.getMessage()), e);
             }
+            return false;
         }
     }
 

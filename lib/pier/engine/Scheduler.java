@@ -44,9 +44,18 @@ public interface Scheduler {
 
     /**
      * Joins a running container to {@code app}'s network {@code network} (made when missing), where the app's
-     * containers reach it as {@code alias}; joined already is fine.
+     * containers reach it as {@code alias}; joined already is fine. True when it joined now.
      */
-    void connect(String id, String network, String app, String alias);
+    boolean connect(String id, String network, String app, String alias);
+
+    /**
+     * Joins a running container of this host to {@code app}'s attachable swarm overlay {@code network} (made when
+     * missing), where the app's tasks on every node reach it as {@code alias}; joined already is fine. True when it
+     * joined now. An engine that runs no swarm has none to join.
+     */
+    default boolean connectOverlay(String id, String network, String app, String alias) {
+        throw new UnsupportedOperationException("this engine runs no swarm");
+    }
 
     /** Takes a container off a network; one not on it, or gone, is fine. */
     void disconnect(String id, String network);

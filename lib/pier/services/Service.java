@@ -26,7 +26,11 @@ public record Service(ServiceKind kind, ServiceName name) {
 
     /** The host name linked apps reach it by, on their own networks. */
     public String host() {
-        return kind.name() + "-" + name.value();
+        return host(kind.name(), name);
+    }
+
+    static String host(String kind, ServiceName name) {
+        return kind + "-" + name.value();
     }
 
     /** The database and user name: the service's name, as SQL identifiers like them. */

@@ -59,6 +59,11 @@ record ServiceState(PierHome home, String kind, ServiceName name) {
         return Service.labels(kind, name);
     }
 
+    /** The host name linked apps reach it by, on their own networks. */
+    String host() {
+        return Service.host(kind, name);
+    }
+
     /** One change at a time per service, backups included. */
     Lock lock() {
         return Lock.global(home, "service-" + kind + "-" + name);

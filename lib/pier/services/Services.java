@@ -42,7 +42,7 @@ import pier.state.Settings;
  * The services of every kind: creating one (its image built from the kind's Dockerfile on the base image, once per
  * Dockerfile), its container and volume, the apps it is linked to, and the commands its kind gives (ready, setup,
  * export, import, figures, connect) run in its container. A service container publishes no port: it is on a network
- * of its own and joins the network of each app it is linked to, so no other app reaches it.
+ * of its own and joins the networks of each app it is linked to ({@link ServiceNetworks}), so no other app reaches it.
  */
 public final class Services {
     /** Each service container's limits: generous for a small database, and never all of the host. */
@@ -55,12 +55,14 @@ public final class Services {
     private final Templates templates;
     private final Scheduler scheduler;
     private final Images images;
+    private final ServiceNetworks networks;
 
     public Services(PierHome home, Templates templates, Scheduler scheduler, Images images) {
         this.home = home;
         this.templates = templates;
         this.scheduler = scheduler;
         this.images = images;
+        this.networks = new ServiceNetworks(home, scheduler);
     }
 
     public List<String> kinds() {
@@ -202,16 +204,12 @@ public final class Services {
     }
 
     /**
-     * Joins the service to {@code app}'s network and records the link; {@code restart} then sets the app's env (and
-     * restarts it). A failed restart takes the service off the app's network again. False when linked already.
+     * Records the link and joins the service to {@code app}'s networks (its overlay too when it runs on the swarm);
+     * {@code restart} then sets the app's env (and restarts it). A failed restart takes the service off the app's
+     * networks again. False when linked already.
      */
     public boolean link(Service service, AppName app, Runnable restart) {
         new Apps(home).require(app);
-        if (pier.apps.Placement.read(home, app).swarm()) {
-            // Services join the app's bridge network on this host; tasks on other hosts could not reach them.
-            throw PierException.usage(app + " runs on the swarm, where its tasks could not reach " + service + " yet: pier scheduler:set "
-                    + app + " docker first");
-        }
         try (Lock ignored = lock(service)) {
             List<AppName> linked = links(service);
             if (linked.contains(app)) {
@@ -226,20 +224,22 @@ public final class Services {
                 }
             }
             Container container = container(service).filter(Container::running).orElseThrow(() -> missing(service));
-            scheduler.connect(container.id(), Resources.network(app), app.value(), service.host());
+            // Recorded before the joins read the app's placement: a scheduler:set meanwhile writes the placement before it
+            // reads the links, so one of the two puts the service on the overlay (ServiceNetworks.place).
             writeLinks(service, add(linked, app));
             try {
+                networks.join(container.id(), service.host(), List.of(app));
                 restart.run();
             } catch (RuntimeException e) {
                 writeLinks(service, linked);
-                scheduler.disconnect(container.id(), Resources.network(app));
+                networks.leave(container.id(), app);
                 throw e;
             }
             return true;
         }
     }
 
-    /** Unsets the app's env through {@code restart}, then takes the service off the app's network. False when not linked. */
+    /** Unsets the app's env through {@code restart}, then takes the service off the app's networks. False when not linked. */
     public boolean unlink(Service service, AppName app, Runnable restart) {
         try (Lock ignored = lock(service)) {
             List<AppName> linked = links(service);
@@ -250,7 +250,7 @@ public final class Services {
             List<AppName> rest = new ArrayList<>(linked);
             rest.remove(app);
             writeLinks(service, rest);
-            container(service).ifPresent(c -> scheduler.disconnect(c.id(), Resources.network(app)));
+            container(service).ifPresent(c -> networks.leave(c.id(), app));
             return true;
         }
     }
@@ -272,7 +272,7 @@ public final class Services {
         try (Lock ignored = state.lock()) {
             List<AppName> linked = state.links();
             if (linked.contains(app)) {
-                containers(state.labels()).forEach(c -> scheduler.disconnect(c.id(), Resources.network(app)));
+                containers(state.labels()).forEach(c -> networks.leave(c.id(), app));
                 state.writeLinks(linked.stream().filter(a -> !a.equals(app)).toList());
             }
         }
@@ -324,26 +324,44 @@ public final class Services {
     }
 
     Optional<Container> container(Service service) {
-        return containers(service.labels()).stream().reduce((first, second) -> second);
+        return newest(scheduler, service.labels());
+    }
+
+    /** The newest of the services' containers carrying {@code labels}: a service's own. */
+    static Optional<Container> newest(Scheduler scheduler, Map<String, String> labels) {
+        return containers(scheduler, labels).stream().reduce((first, second) -> second);
+    }
+
+    private List<Container> containers(Map<String, String> labels) {
+        return containers(scheduler, labels);
     }
 
     /** The services' containers carrying {@code labels}, oldest first; never a backup's throwaway check. */
-    private List<Container> containers(Map<String, String> labels) {
+    private static List<Container> containers(Scheduler scheduler, Map<String, String> labels) {
         return scheduler.containers(labels).stream().filter(c -> !c.labels().containsKey(Labels.SERVICE_CHECK)).toList();
     }
 
-    /** The service's running container: started again when stopped, made again when gone (its volume keeps the data). */
+    /**
+     * The service's running container: started again when stopped, made again when gone (its volume keeps the data),
+     * and on the networks of every app linked to it.
+     */
     String running(Service service, Progress progress, boolean restart) {
         Optional<Container> container = container(service);
+        String id;
         if (container.isPresent()) {
+            id = container.get().id();
             if (restart) {
-                scheduler.stop(container.get().id(), STOP_GRACE);
+                scheduler.stop(id, STOP_GRACE);
             }
-            scheduler.resume(container.get().id());
-            return container.get().id();
+            scheduler.resume(id);
+        } else {
+            progress.detail("its container is gone: making it again from " + service.kind().name() + "'s image, on its volume");
+            id = start(service, image(service, progress), service.dockerName(), service.dockerName(), service.labels());
         }
-        progress.detail("its container is gone: making it again from " + service.kind().name() + "'s image, on its volume");
-        return start(service, image(service, progress), service.dockerName(), service.dockerName(), service.labels());
+        // One made again is on its own network alone; one kept may have lost a join (an overlay's, to a restart of dockerd).
+        networks.join(id, service.host(), links(service)).forEach(network -> progress.detail("joined " + network + " as "
+                + service.host()));
+        return id;
     }
 
     /** Starts a container of the service's image on {@code volume}, with its password; the engine keeps it running. */

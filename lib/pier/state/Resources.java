@@ -56,6 +56,14 @@ public final class Resources {
         return "pier-" + app.value();
     }
 
+    /**
+     * The attachable overlay network of {@code app}'s tasks on the swarm: theirs alone, and joined by the services
+     * linked to the app, which stay on this host.
+     */
+    public static String swarmNetwork(AppName app) {
+        return network(app) + "-swarm";
+    }
+
     /** What confines a container of {@code app} of process type {@code type} ("release", "run" included). */
     public Confinement confinement(AppName app, String type) {
         Settings settings = new Settings(home);

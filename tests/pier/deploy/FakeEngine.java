@@ -58,6 +58,8 @@ final class FakeEngine implements Scheduler, Images, Proxy {
     private final Map<AppName, Nginx.Vhost> sites = new HashMap<>();
     private final List<String> oneOffs = new ArrayList<>();
     private final java.util.Set<String> letStop = new java.util.HashSet<>();
+    /** Which container is on which network as what: "ID NETWORK ALIAS". */
+    private final java.util.Set<String> networks = new java.util.TreeSet<>();
     private int starts;
     private int ids;
 
@@ -92,6 +94,11 @@ final class FakeEngine implements Scheduler, Images, Proxy {
     /** Every container there is, with its labels and state. */
     List<Container> all() {
         return List.copyOf(containers.values());
+    }
+
+    /** Which container is on which network as what: "ID NETWORK ALIAS", sorted. */
+    List<String> networks() {
+        return List.copyOf(networks);
     }
 
     int starts() {
@@ -203,13 +210,18 @@ final class FakeEngine implements Scheduler, Images, Proxy {
     }
 
     @Override
-    public void connect(String id, String network, String app, String alias) {
-        throw new UnsupportedOperationException("services are not part of the deploy's fake");
+    public boolean connect(String id, String network, String app, String alias) {
+        return networks.add(id + " " + network + " " + alias);
+    }
+
+    @Override
+    public boolean connectOverlay(String id, String network, String app, String alias) {
+        return networks.add(id + " " + network + " " + alias);
     }
 
     @Override
     public void disconnect(String id, String network) {
-        throw new UnsupportedOperationException("services are not part of the deploy's fake");
+        networks.removeIf(n -> n.startsWith(id + " " + network + " "));
     }
 
     @Override
@@ -316,6 +328,14 @@ final class FakeEngine implements Scheduler, Images, Proxy {
 
     public Map<String, Long> volumeSizes() {
         return Map.of();
+    }
+
+    /** Where the web tasks of an app placed on the swarm answer. */
+    List<Nginx.Upstream> swarmTasks = List.of();
+
+    @Override
+    public List<Nginx.Upstream> swarmUpstreams(String service) {
+        return swarmTasks;
     }
 
     // ---- Proxy ----

@@ -12,20 +12,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pier.apps.Apps;
+import pier.apps.Placement;
 import pier.apps.Routing;
 import pier.base.PierException;
 import pier.base.Progress;
 import pier.build.Buildpacks;
+import pier.engine.ContainerSpec;
+import pier.engine.Labels;
 import pier.engine.Nginx;
 import pier.engine.Templates;
 import pier.names.AppName;
 import pier.state.PierHome;
+import pier.state.Resources;
 import pier.state.Settings;
 
 /**
@@ -157,6 +162,27 @@ class ReconcileTest {
         assertEquals("Reconciled 2 apps: 1 fix in 1 app; failed: blog", report.summary());
         assertEquals(List.of("v1 web.1 running"), engine.states(), "shop runs again");
         assertTrue(shown.stream().anyMatch(l -> l.startsWith(" !     blog: web.1: cannot start container")), shown.toString());
+    }
+
+    @Test
+    void onTheSwarmALinkedServicesLostOverlayJoinIsPutBack() throws Exception {
+        Placement.LOCAL.withScheduler(Placement.SWARM).write(home, BLOG);
+        engine.swarmTasks = List.of(new Nginx.Upstream("10.0.0.2", 30001));
+        Path state = Files.createDirectories(home.services().resolve("postgres/db"));
+        Files.writeString(state.resolve("password"), "pw\n");
+        Files.writeString(state.resolve("links"), "blog\n");
+        String db = engine.start(new ContainerSpec("pier-service-postgres-db", "pier-service-postgres:1", List.of(),
+                Map.of(Labels.SERVICE_KIND, "postgres", Labels.SERVICE, "db"), 0, 5432, List.of(), null,
+                new Resources.Confinement("pier-service-postgres-db", new Resources.Limits(0, 0, 0), "10m", 3)));
+        // On the bridge still, off the overlay: what a restart of dockerd can leave.
+        engine.connect(db, "pier-blog", "blog", "postgres-db");
+
+        Reconcile.Result result = reconcile().app(BLOG, progress);
+
+        assertTrue(result.failure().isEmpty(), result.toString());
+        assertTrue(result.fixes().contains("postgres db joined pier-blog-swarm as postgres-db"), result.fixes().toString());
+        assertEquals(List.of(db + " pier-blog postgres-db", db + " pier-blog-swarm postgres-db"), engine.networks());
+        assertEquals(List.of(), reconcile().app(BLOG, progress).fixes(), "nothing left to do");
     }
 
     @Test

@@ -67,8 +67,10 @@ class ServiceStateTest {
         services.forget(BLOG);
 
         String network = Resources.network(BLOG);
-        // Of a kind no template declares too: the link must not outlive the app.
-        assertEquals(List.of("c-old " + network, "c-db " + network, "c-cache " + network), disconnected);
+        String overlay = Resources.swarmNetwork(BLOG);
+        // Of a kind no template declares too: the link must not outlive the app. Its overlay too, wherever it ran.
+        assertEquals(List.of("c-old " + network, "c-old " + overlay, "c-db " + network, "c-db " + overlay, "c-cache " + network,
+                "c-cache " + overlay), disconnected);
         assertEquals(List.of(), services.linkedTo(BLOG));
         assertEquals("shop\n", Files.readString(home.services().resolve("postgres/db/links")));
         assertEquals("", Files.readString(home.services().resolve(GONE + "/old/links")));
