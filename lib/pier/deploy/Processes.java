@@ -107,10 +107,12 @@ public final class Processes {
             return new Instance(c.shortId(), c.instance(), c.process(), c.release(), c.state(), c.status(), c.publicPort(),
                     role, onSwarm ? Swarm.THIS_HOST : "", "127.0.0.1");
         });
-        return Stream.concat(here, onSwarm ? swarm.instances(app).stream() : Stream.empty()).sorted(Comparator.comparing((Instance i) -> !i.role().equals("live")).thenComparing(Instance::type,
-                Comparator.comparing(t -> !t.equals("web"))).thenComparing(Instance::type)
+        Stream<Instance> tasks = onSwarm ? swarm.instances(app).stream() : Stream.empty();
+        Comparator<Instance> order = Comparator.comparing((Instance i) -> !i.role().equals("live"))
+                .thenComparing(Instance::type, Comparator.comparing(t -> !t.equals("web"))).thenComparing(Instance::type)
                 .thenComparingInt(i -> parseInt(i.name().substring(i.name().lastIndexOf('.') + 1)))
-                .thenComparingInt(Instance::release)).toList();
+                .thenComparingInt(Instance::release);
+        return Stream.concat(here, tasks).sorted(order).toList();
     }
 
     private static int parseInt(String s) {
@@ -188,7 +190,7 @@ public final class Processes {
             Release live = live(app);
             long wanted = live.formation().values().stream().mapToInt(Integer::intValue).sum();
             boolean running = !apps().stopped(app) && (Placement.read(home, app).swarm()
-                    ? swarm.instances(app).stream().filter(i -> i.role().equals("live") && i.state().equals("running")).count() >= wanted
+                    ? swarm.runningLive(app) >= wanted
                     : docker.containers(Map.of(Labels.APP, app.value(), Labels.RELEASE, Integer.toString(live.id()))).stream()
                     .filter(c -> !c.oneOff())
                     .filter(Container::running).count() >= wanted);

@@ -3,7 +3,6 @@ package pier.deploy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -229,9 +228,7 @@ public final class SwarmApps {
     }
 
     private List<Nginx.Upstream> upstreams(List<SwarmServices.Task> tasks) {
-        Map<String, String> addresses = new HashMap<>();
-        docker().swarm().nodes().forEach(n -> addresses.put(n.id(), n.address()));
-        return SwarmServices.upstreams(tasks, addresses);
+        return SwarmServices.upstreams(tasks, docker().swarm().addressesById());
     }
 
     /**

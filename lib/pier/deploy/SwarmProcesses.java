@@ -37,6 +37,8 @@ public final class SwarmProcesses {
     /** The states a task ends in with a reason worth showing: what keeps a slot from running. */
     private static final Set<String> FAILED = Set.of("failed", "rejected");
 
+    private static final String LIVE = "live";
+    private static final String RUNNING = "running";
     private final @Nullable Supplier<Docker> docker;
 
     public SwarmProcesses(Supplier<Docker> docker) {
@@ -67,12 +69,17 @@ public final class SwarmProcesses {
         if (d.isEmpty()) {
             return List.of();
         }
-        Map<String, Swarm.Node> nodes = nodesById(d.get());
+        Map<String, Swarm.Node> nodes = d.get().swarm().nodesById();
         List<Processes.Instance> all = new ArrayList<>();
         for (SwarmServices.Service service : d.get().swarmServices().described(Labels.APP, app.value())) {
             all.addAll(rows(service, d.get().swarmServices().history(service.name()), nodes));
         }
         return all;
+    }
+
+    /** How many of the app's tasks run the live spec: what {@code ps:start} counts to say it runs already. */
+    public long runningLive(AppName app) {
+        return instances(app).stream().filter(i -> i.role().equals(LIVE) && i.state().equals(RUNNING)).count();
     }
 
     /**
@@ -96,7 +103,7 @@ public final class SwarmProcesses {
             boolean live = t.spec().equals(service.spec().tasks());
             int release = live ? release(service.spec()) : service.previous().filter(p -> p.tasks().equals(t.spec()))
                     .map(SwarmProcesses::release).orElse(0);
-            String role = !t.desiredState().equals("running") ? "replaced" : live ? "live" : "retiring";
+            String role = !t.desiredState().equals(RUNNING) ? "replaced" : live ? LIVE : "retiring";
             return new Processes.Instance(t.id().substring(0, Math.min(12, t.id().length())), type + "." + t.slot(), type,
                     release, t.state(), t.state().equals("running") ? "" : t.message(),
                     t.publishedPort() > 0 && node.isPresent() ? Optional.of(t.publishedPort()) : Optional.empty(), role,
@@ -231,7 +238,7 @@ public final class SwarmProcesses {
         Docker d = managing().orElseThrow(() -> PierException.failed("no running " + wanted + " task of " + app
                 + ": this host manages no swarm; pier ps " + app + " shows what runs"));
         SwarmServices.Task task = enterTarget(app, type, slot,
-                d.swarmServices().tasks(Labels.swarmService(app.value(), type.value())), nodesById(d));
+                d.swarmServices().tasks(Labels.swarmService(app.value(), type.value())), d.swarm().nodesById());
         return d.taskContainer(task.id()).filter(Container::running).map(Container::id)
                 .orElseThrow(() -> PierException.failed("the " + wanted + " task of " + app + " has no running container on"
                         + " this host (Swarm is moving it?): pier ps " + app + " shows what runs"));
@@ -261,11 +268,5 @@ public final class SwarmProcesses {
         throw PierException.failed(app + "'s " + wanted + (running.size() == 1 ? " task runs on " : " tasks run on ")
                 + String.join(", ", where) + "; enter reaches tasks on this host only: pier scheduler:set " + app
                 + " constraint node.role==manager, or ssh to " + (where.size() == 1 ? "that node" : "one of those nodes"));
-    }
-
-    private static Map<String, Swarm.Node> nodesById(Docker d) {
-        Map<String, Swarm.Node> nodes = new HashMap<>();
-        d.swarm().nodes().forEach(n -> nodes.put(n.id(), n));
-        return nodes;
     }
 }

@@ -99,9 +99,7 @@ public final class Docker implements Scheduler, Images, AutoCloseable {
         if (!swarm().managing()) {
             return List.of();
         }
-        Map<String, String> addresses = new java.util.HashMap<>();
-        swarm().nodes().forEach(n -> addresses.put(n.id(), n.address()));
-        return SwarmServices.upstreams(swarmServices().tasks(service), addresses);
+        return SwarmServices.upstreams(swarmServices().tasks(service), swarm().addressesById());
     }
 
     /**

@@ -107,6 +107,20 @@ public final class Swarm {
                 .sorted(Comparator.comparing((Node n) -> !n.manager()).thenComparing(Node::address)).toList();
     }
 
+    /** Every node by its id, as tasks name their node. */
+    public Map<String, Node> nodesById() {
+        Map<String, Node> byId = new HashMap<>();
+        nodes().forEach(n -> byId.put(n.id(), n));
+        return byId;
+    }
+
+    /** Where each node is reached, by its id: what routing to a task needs of its node. */
+    public Map<String, String> addressesById() {
+        Map<String, String> addresses = new HashMap<>();
+        nodesById().forEach((id, n) -> addresses.put(id, n.address()));
+        return addresses;
+    }
+
     /** Sets a node's availability: {@code active}, {@code pause} or {@code drain}. */
     public void setAvailability(String id, String availability) {
         update(id, spec -> spec.withAvailability(SwarmNodeAvailability.valueOf(availability.toUpperCase(java.util.Locale.ROOT))));
