@@ -2,6 +2,7 @@ package pier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import pier.SystemHost.Result;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -32,6 +34,7 @@ class NodesSystemTest {
     static final String APP = "swarm-web";
     static final String HOST = APP + "." + DOMAIN;
     static final String SERVICE = "pier-" + APP + "-web";
+    static final String CACHE = "swarm-cache";
 
     static SecondHost node;
     static Path appRepo;
@@ -43,6 +46,7 @@ class NodesSystemTest {
         // What an earlier, interrupted run left: its app first, as it stops a server-wide change.
         if (Files.exists(SystemHost.PIER)) {
             SystemHost.pier("apps:destroy", APP, "--force");
+            SystemHost.pier("redis:destroy", CACHE, "--force");
         }
         key = SystemHost.installWithAdminKey(DOMAIN);
         daemonJson = Files.readString(DAEMON_JSON);
@@ -53,6 +57,7 @@ class NodesSystemTest {
     @AfterAll
     static void putDockerBack() throws Exception {
         SystemHost.pier("apps:destroy", APP, "--force");
+        SystemHost.pier("redis:destroy", CACHE, "--force");
         if (node != null) {
             node.close();
         }
@@ -203,14 +208,7 @@ class NodesSystemTest {
         assertEquals(2, perTask.size(), "both tasks answer: " + perTask);
         awaitNoLocalContainer();
         psLogsEnterAndRunReachTheTasksOnBothHosts(perTask.keySet());
-
-        // A volume lives on one host: linking one to an app on the swarm is refused, and the link put back.
-        SystemHost.pier("volume:destroy", APP + "-data", "--force");
-        assertEquals(0, SystemHost.pier("volume:create", APP + "-data", "/data").code());
-        Result linked = SystemHost.pier("volume:link", APP, APP + "-data");
-        assertTrue(linked.code() != 0 && linked.output().contains("volumes are not supported yet"), linked.output());
-        assertTrue(SystemHost.pier("volume:info", APP + "-data").output().contains("Apps:     none"), "the link is put back");
-        assertEquals(0, SystemHost.pier("volume:destroy", APP + "-data", "--force").code());
+        domainsAndTlsReachTheTasksOnBothHosts(perTask.keySet());
 
         // A redeploy: start-first, one task at a time, Nginx following the tasks.
         SystemHost.Load load = SystemHost.Load.on(HOST);
@@ -260,6 +258,60 @@ class NodesSystemTest {
         assertEquals(0, SystemHost.pier("nodes:activate", SecondHost.ADDRESS).code());
     }
 
+    @Test
+    @Order(7)
+    void aStoppedNodesTaskMovesToTheManagerAndNginxFollows() throws Exception {
+        Path vhost = Path.of("/var/lib/pier/nginx", APP + ".conf");
+        // Back on the node: a task added by a scale goes to the emptier host.
+        assertEquals(0, SystemHost.pier("ps:scale", APP, "web=1").code());
+        assertEquals(0, SystemHost.pier("ps:scale", APP, "web=2").code());
+        assertTrue(Files.readString(vhost).contains(SecondHost.ADDRESS + ":"), "a task on the node: " + Files.readString(vhost));
+        SystemHost.Load load = SystemHost.Load.on(HOST);
+        long start = System.nanoTime();
+        node.stopDocker();
+        double followed = -1;
+        for (int i = 0; i < 240 && followed < 0; i++) {
+            String routed = Files.readString(vhost);
+            if (!routed.contains(SecondHost.ADDRESS + ":") && routed.split(SecondHost.MANAGER_ADDRESS + ":", -1).length == 3) {
+                followed = (System.nanoTime() - start) / 1e9;
+            }
+            Thread.sleep(250);
+        }
+        List<SystemHost.Response> seen = load.stopAfter(1000);
+        long failed = seen.stream().filter(r -> r.status() != 200).count();
+        System.out.printf("node stopped: Nginx routed to both tasks on the manager after %.1f s; %d requests, %d failed%n",
+                followed, seen.size(), failed);
+        node.startDockerAgain();
+        assertTrue(followed > 0, "Nginx follows the tasks to the manager within 60 s: " + Files.readString(vhost));
+        assertEquals(0, failed, "Nginx retries a request the stopped node refused on the task that runs: "
+                + seen.stream().filter(r -> r.status() != 200).limit(5).toList());
+        for (int i = 0; i < 120 && !SystemHost.pier("nodes:list").output().lines()
+                .anyMatch(l -> l.contains(SecondHost.ADDRESS) && l.contains("ready")); i++) {
+            Thread.sleep(500);
+        }
+        assertTrue(SystemHost.pier("nodes:list").output().contains("ready"), "the node is back: " + SystemHost.pier("nodes:list").output());
+    }
+
+    /** A name of the app's own and a certificate route to the tasks on both hosts, as to local containers. */
+    private static void domainsAndTlsReachTheTasksOnBothHosts(java.util.Set<String> hostnames) {
+        String other = "www.swarm-shop.example";
+        assertEquals(0, SystemHost.pier("domains:add", APP, other).code());
+        assertEquals(hostnames, new java.util.TreeSet<>(answers(other, "/who", 10).keySet()), "both tasks on the app's own name");
+        Result generated = SystemHost.pier("certs:generate", APP);
+        assertEquals(0, generated.code(), generated.output());
+        Path served = CertsSystemTest.HOME.tls(pier.names.AppName.of(APP)).resolve("server.crt");
+        java.util.Set<String> overTls = new java.util.TreeSet<>();
+        for (int i = 0; i < 10; i++) {
+            SystemHost.Response r = CertsSystemTest.https(other, "/who", served);
+            assertEquals(200, r.status(), r.body());
+            overTls.add(r.body());
+        }
+        assertEquals(hostnames, overTls, "both tasks over HTTPS");
+        assertEquals(0, SystemHost.pier("certs:remove", APP).code());
+        assertEquals(0, SystemHost.pier("domains:remove", APP, other).code());
+        assertEquals(200, SystemHost.get(HOST).status(), "plain HTTP again, without the certificate");
+    }
+
     /** What an admin looks at and goes into: each task, wherever it runs; {@code hostnames} are the tasks' own. */
     private static void psLogsEnterAndRunReachTheTasksOnBothHosts(java.util.Set<String> hostnames) {
         Result ps = SystemHost.pier("ps", APP);
@@ -296,7 +348,7 @@ class NodesSystemTest {
 
     /** config:set and releases:rollback take the same path as on one host: every task of the new release has its env. */
     @Test
-    @Order(7)
+    @Order(8)
     void configSetAndRollbackOnTheSwarmReachEveryTaskWithoutADroppedRequest() throws Exception {
         SystemHost.Load load = SystemHost.Load.on(HOST);
         Result set = SystemHost.pier("config:set", APP, "GREETING=hello");
@@ -333,11 +385,158 @@ class NodesSystemTest {
         assertTrue(again.output().contains("is running already"), again.output());
     }
 
+    @Test
+    @Order(9)
+    void theRegistryKeepsOnlyTheRollbackWindowAndRegistryGcFreesTheRest() throws Exception {
+        Path settings = Path.of("/var/lib/pier/settings.properties");
+        String before = Files.exists(settings) ? Files.readString(settings) : null;
+        Files.writeString(settings, (before == null ? "" : before + "\n") + "images.keep=1\n");
+        try {
+            // A new build serving the same page: one image more than the window holds.
+            Files.writeString(appRepo.resolve("www/build.txt"), "third build\n");
+            Result pushed = pushWho("two");
+            assertEquals(0, pushed.code(), pushed.output());
+            assertTrue(pushed.output().contains("from the cluster's registry"), pushed.output());
+        } finally {
+            if (before == null) {
+                Files.delete(settings);
+            } else {
+                Files.writeString(settings, before);
+            }
+        }
+        JsonNode tags = JSON.readTree(registry("/v2/pier/" + APP + "/tags/list")).path("tags");
+        assertEquals(1, tags.size(), "the window of one image alone: " + tags);
+        String kept = tags.get(0).asText();
+
+        long stored = storedBytes();
+        Result gc = SystemHost.pier("registry:gc");
+        assertEquals(0, gc.code(), gc.output());
+        long after = storedBytes();
+        System.out.printf("registry:gc: %d -> %d bytes stored%n", stored, after);
+        assertTrue(after < stored, "the deleted images' layers are freed: " + stored + " -> " + after + "\n" + gc.output());
+        // The kept image is whole: its manifest, config and every layer are still served to the nodes.
+        JsonNode manifest = JSON.readTree(registry("/v2/pier/" + APP + "/manifests/" + kept,
+                "application/vnd.docker.distribution.manifest.v2+json"));
+        List<String> blobs = new java.util.ArrayList<>(List.of(manifest.path("config").path("digest").asText()));
+        manifest.path("layers").forEach(l -> blobs.add(l.path("digest").asText()));
+        for (String blob : blobs) {
+            assertEquals("200", registryStatus("/v2/pier/" + APP + "/blobs/" + blob), blob + " of " + kept);
+        }
+        assertEquals("two", SystemHost.get(HOST).body());
+    }
+
+    @Test
+    @Order(10)
+    void aLinkedDatabaseIsReachedFromTheTasksOnEveryHostOverTheOverlay() throws Exception {
+        BaseImage.ensure();
+        SystemHost.pier("redis:destroy", CACHE, "--force");
+        Result created = SystemHost.pier("redis:create", CACHE);
+        assertEquals(0, created.code(), created.output());
+        Result linked = SystemHost.pier("redis:link", CACHE, APP);
+        assertEquals(0, linked.code(), linked.output());
+        // A task on each host: a task added by a scale goes to the emptier one.
+        assertEquals(0, SystemHost.pier("ps:scale", APP, "web=1").code());
+        assertEquals(0, SystemHost.pier("ps:scale", APP, "web=2").code());
+        Map<String, String> tasks = runningTasks();
+        String manager = SystemHost.run("docker", "info", "--format", "{{.Swarm.NodeID}}").output().strip();
+        assertEquals(2, tasks.size(), "a task on each host: " + tasks);
+        String here = tasks.get(manager);
+        String there = tasks.entrySet().stream().filter(e -> !e.getKey().equals(manager)).map(Map.Entry::getValue).findFirst()
+                .orElseThrow();
+        String ping = "echo PING | /bin/busybox nc -w 5 redis-" + CACHE + " 6379";
+        for (Result answer : List.of(SystemHost.run("docker", "exec", here, "/bin/busybox", "sh", "-c", ping),
+                node.docker("exec", there, "/bin/busybox", "sh", "-c", ping))) {
+            // No password given: Redis itself answers that it wants one.
+            assertTrue(answer.output().contains("NOAUTH"), "Redis answers the task: " + answer.output());
+        }
+        assertTrue(node.docker("exec", there, "/bin/busybox", "env").output().contains("REDIS_URL=redis://:"),
+                "the task on the node has the link's env");
+    }
+
+    /** The container of each task meant to run (an update's old ones may still be stopping), by its node's id. */
+    private static Map<String, String> runningTasks() {
+        List<String> tasks = SystemHost.run("docker", "service", "ps", "-q", "--filter", "desired-state=running", SERVICE).output()
+                .lines().filter(l -> !l.isBlank()).toList();
+        List<String> command = new java.util.ArrayList<>(List.of("docker", "inspect", "--format",
+                "{{.NodeID}} {{.Status.ContainerStatus.ContainerID}}"));
+        command.addAll(tasks);
+        Map<String, String> byNode = new java.util.TreeMap<>();
+        SystemHost.run(command.toArray(String[]::new)).output().lines().map(l -> l.strip().split(" "))
+                .filter(f -> f.length == 2).forEach(f -> byNode.put(f[0], f[1]));
+        return byNode;
+    }
+
+    /** The registry's answer to pier's account, over its own certificate; what the nodes are answered too. */
+    private static String registry(String path, String... accept) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of("curl", "-sS", "--max-time", "10", "--cacert",
+                "/etc/docker/registry/pier-registry.crt", "-u", "pier:" + registryPassword()));
+        for (String type : accept) {
+            command.addAll(List.of("-H", "Accept: " + type));
+        }
+        command.add("https://" + SecondHost.MANAGER_ADDRESS + ":5000" + path);
+        Result r = SystemHost.run(command.toArray(String[]::new));
+        assertEquals(0, r.code(), r.output());
+        return r.output();
+    }
+
+    private static String registryStatus(String path) throws IOException {
+        return SystemHost.run("curl", "-sS", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}", "-I", "--cacert",
+                "/etc/docker/registry/pier-registry.crt", "-u", "pier:" + registryPassword(),
+                "https://" + SecondHost.MANAGER_ADDRESS + ":5000" + path).output().strip();
+    }
+
+    private static String registryPassword() throws IOException {
+        return Files.readString(Path.of("/var/lib/pier/cluster/registry-password")).strip();
+    }
+
+    private static long storedBytes() {
+        return Long.parseLong(SystemHost.run("du", "-sb", "/var/lib/docker-registry").output().split("\\s+")[0]);
+    }
+
+    @Test
+    @Order(11)
+    void aVolumePinsTheSwarmAppToThisHostWhereEveryTaskSharesIt() throws Exception {
+        String volume = APP + "-data";
+        SystemHost.pier("volume:destroy", volume, "--force");
+        assertEquals(0, SystemHost.pier("volume:create", volume, "/data").code());
+        Result linked = SystemHost.pier("volume:link", APP, volume);
+        assertEquals(0, linked.code(), linked.output());
+        assertTrue(linked.output().contains("its tasks run here only (the manager)"), linked.output());
+        Path vhost = Path.of("/var/lib/pier/nginx", APP + ".conf");
+        String routed = Files.readString(vhost);
+        assertFalse(routed.contains(SecondHost.ADDRESS + ":"), "no task on the node: " + routed);
+        assertEquals(3, routed.split(SecondHost.MANAGER_ADDRESS + ":", -1).length, "both tasks on the manager: " + routed);
+
+        // What one container writes to the volume, every task reads.
+        Result wrote = SystemHost.pier("run", APP, "sh", "-c", "echo kept > /data/proof");
+        assertEquals(0, wrote.code(), wrote.output());
+        // The tasks meant to run (the update's old ones may still be stopping), by their containers.
+        List<String> tasks = SystemHost.run("docker", "service", "ps", "-q", "--filter", "desired-state=running", SERVICE).output()
+                .lines().filter(l -> !l.isBlank()).toList();
+        List<String> command = new java.util.ArrayList<>(List.of("docker", "inspect", "--format", "{{.Status.ContainerStatus.ContainerID}}"));
+        command.addAll(tasks);
+        List<String> containers = SystemHost.run(command.toArray(String[]::new)).output().lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(2, containers.size(), "two tasks here: " + tasks);
+        for (String container : containers) {
+            assertEquals("kept", SystemHost.run("docker", "exec", container, "/bin/busybox", "cat", "/data/proof").output().strip());
+        }
+
+        Result unlinked = SystemHost.pier("volume:unlink", APP, volume);
+        assertEquals(0, unlinked.code(), unlinked.output());
+        assertFalse(unlinked.output().contains("run here only"), unlinked.output());
+        assertEquals(0, SystemHost.pier("volume:destroy", volume, "--force").code());
+        assertEquals("two", SystemHost.get(HOST).body());
+    }
+
     /** How many of {@code n} requests through Nginx got each body. */
     private static Map<String, Integer> answers(String path, int n) {
+        return answers(HOST, path, n);
+    }
+
+    private static Map<String, Integer> answers(String host, String path, int n) {
         Map<String, Integer> bodies = new java.util.TreeMap<>();
         for (int i = 0; i < n; i++) {
-            SystemHost.Response r = SystemHost.get(HOST, path);
+            SystemHost.Response r = SystemHost.get(host, path);
             bodies.merge(r.status() + " " + r.body().strip(), 1, Integer::sum);
         }
         return bodies.entrySet().stream().collect(java.util.stream.Collectors.toMap(
@@ -345,7 +544,7 @@ class NodesSystemTest {
     }
 
     @Test
-    @Order(8)
+    @Order(12)
     void aFailingReleaseRollsBackOnTheSwarmAndDockerBringsTheAppHome() throws Exception {
         Files.writeString(appRepo.resolve("Dockerfile"), "FROM scratch\nCOPY busybox /bin/busybox\nCOPY www /www\n"
                 + "CMD [\"/bin/busybox\", \"sleep\", \"3600\"]\n");
@@ -359,13 +558,20 @@ class NodesSystemTest {
         assertEquals(0, home.code(), home.output());
         assertTrue(home.output().contains("removed the swarm service " + SERVICE), home.output());
         assertEquals("two", SystemHost.get(HOST).body());
+        // The database left the overlay with the app, and the app here still has it.
+        String networks = SystemHost.run("docker", "inspect", "--format", "{{json .NetworkSettings.Networks}}",
+                "pier_redis_" + CACHE).output();
+        assertFalse(networks.contains("pier-" + APP + "-swarm"), networks);
+        assertTrue(networks.contains("\"pier-" + APP + "\""), networks);
+        assertEquals(0, SystemHost.pier("redis:unlink", CACHE, APP).code());
+        assertEquals(0, SystemHost.pier("redis:destroy", CACHE, "--force").code());
         assertEquals("", SystemHost.run("docker", "service", "ls", "-q", "--filter", "label=pier.app=" + APP).output().strip());
         Result report = SystemHost.pier("scheduler:report", APP);
         assertTrue(report.output().contains("docker (this host)"), report.output());
     }
 
     @Test
-    @Order(9)
+    @Order(13)
     void badNodesAndUntrustedHostsAreRefusedWithOneLineAndChangeNothing() throws Exception {
         Result bad = asAdmin("nodes:add", "root@" + SecondHost.ADDRESS);
         assertEquals(2, bad.code(), bad.output());
@@ -395,7 +601,7 @@ class NodesSystemTest {
     }
 
     @Test
-    @Order(10)
+    @Order(14)
     void nodesRemoveHasTheNodeLeaveAndForgetsIt() {
         Result removed = asAdmin("nodes:remove", SecondHost.ADDRESS);
         assertEquals(0, removed.code(), removed.output());

@@ -68,6 +68,16 @@ final class SecondHost implements AutoCloseable {
         return docker("info", "--format", "{{.Swarm.LocalNodeState}}").output().strip();
     }
 
+    /** Stops its dockerd as a crash of the host would, without leaving the swarm; the tasks there stop with it. */
+    void stopDocker() {
+        stop(DOCKER_PID);
+    }
+
+    /** Starts its dockerd again: the engine still holds its place in the swarm and rejoins by itself. */
+    void startDockerAgain() throws IOException, InterruptedException {
+        startDocker();
+    }
+
     @Override
     public void close() {
         stopAll();
@@ -109,18 +119,7 @@ final class SecondHost implements AutoCloseable {
 
     private static void stopAll() {
         for (Path pid : List.of(SSHD_PID, DOCKER_PID)) {
-            try {
-                if (Files.exists(pid)) {
-                    long id = Long.parseLong(Files.readString(pid).strip());
-                    ProcessHandle.of(id).ifPresent(p -> {
-                        p.destroy();
-                        p.onExit().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).exceptionally(e -> null).join();
-                    });
-                    Files.deleteIfExists(pid);
-                }
-            } catch (IOException | NumberFormatException e) {
-                // Nothing running to stop.
-            }
+            stop(pid);
         }
         // The engine's own namespaces (an overlay's) stay mounted under its data-root after it stopped.
         try {
@@ -133,6 +132,21 @@ final class SecondHost implements AutoCloseable {
         SystemHost.run("ip", "netns", "del", NETNS);
         SystemHost.run("ip", "link", "del", HOST_VETH);
         SystemHost.run("rm", "-rf", RUN.toString(), DATA.toString());
+    }
+
+    private static void stop(Path pid) {
+        try {
+            if (Files.exists(pid)) {
+                long id = Long.parseLong(Files.readString(pid).strip());
+                ProcessHandle.of(id).ifPresent(p -> {
+                    p.destroy();
+                    p.onExit().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).exceptionally(e -> null).join();
+                });
+                Files.deleteIfExists(pid);
+            }
+        } catch (IOException | NumberFormatException e) {
+            // Nothing running to stop.
+        }
     }
 
     private static void inNamespace(String... command) {
